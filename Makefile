@@ -1,0 +1,55 @@
+# The whole set-up on a fresh machine is `make run` or `make test`: both create .venv first.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# The newest Python 3.11+ on the machine; override with `make PYTHON=/path/to/python3.12`.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+PYTEST_ARGS ?= -n auto
+
+.PHONY: run test lint format messages check-python clean
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "Ideatori needs Python 3.11 or newer; none was found." >&2; exit 1; fi
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo
+	@echo "Ideatori:          http://127.0.0.1:8000/  (also /fi/, /sv/, /en/)"
+	@echo "Wagtail admin:     http://127.0.0.1:8000/admin/"
+	@echo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=ideatori.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Needs GNU gettext; the compiled catalogues are committed so that nobody else does.
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l fi -l sv --ignore=.venv --ignore=tests --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 static

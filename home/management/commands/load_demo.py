@@ -1,0 +1,30 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load the demo site: pages in three languages, rounds and demo accounts. Safe to rerun."
+
+    def handle(self, *args, **options):
+        if settings.IDEATORI_ENVIRONMENT == "production":
+            raise CommandError(
+                "load_demo refuses to run with production settings: "
+                "its accounts have published passwords."
+            )
+        accounts = []
+        with transaction.atomic():
+            # Each app owns its demo content; apps come in INSTALLED_APPS order, so
+            # home's pages exist before ideas adds rounds under them.
+            for app_config in apps.get_app_configs():
+                module_name = f"{app_config.name}.demo"
+                if app_config.name in {"home", "ideas", "judging"} and find_spec(module_name):
+                    accounts += import_module(module_name).load()
+        self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
+        self.stdout.write("Demo accounts (sign in at /admin/ for now):")
+        for account in accounts:
+            self.stdout.write(f"  {account.role:<14} {account.username} / {account.password}")

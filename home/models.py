@@ -1,0 +1,79 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BodyBlock
+
+
+class HomePage(Page):
+    """The front page: the open round, the latest winners and an editable intro.
+
+    One per site; its translations are the front pages of the other languages.
+    """
+
+    intro = RichTextField(
+        verbose_name=_("intro"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_("A few sentences on what the competition is and who it is for."),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["ideas.CompetitionIndexPage", "home.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+class StandardPage(Page):
+    """A free-form page such as "About the competition" or the accessibility statement."""
+
+    intro = models.TextField(verbose_name=_("intro"), blank=True, max_length=500)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """Who runs the site, shown in every page's footer."""
+
+    organisation_name = models.CharField(
+        verbose_name=_("organisation name"), max_length=200, blank=True
+    )
+    contact_email = models.EmailField(verbose_name=_("contact e-mail"), blank=True)
+    accessibility_statement = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("accessibility statement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("contact_email"),
+        FieldPanel("accessibility_statement"),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")

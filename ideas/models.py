@@ -1,0 +1,237 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from home.blocks import BodyBlock
+
+# Other apps register functions under this hook to give a new round its starting rows
+# (judging adds the default criteria), so that ideas never imports them.
+NEW_ROUND_HOOK = "prepare_new_competition"
+
+
+class Phase(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    OPEN = "open", _("Open for ideas")
+    JUDGING = "judging", _("Judging")
+    DELIBERATION = "deliberation", _("Jury deliberating")
+    RESULTS = "results", _("Results published")
+
+
+@dataclass(frozen=True)
+class Milestone:
+    label: Promise
+    at: datetime
+
+
+class CompetitionIndexPage(Page):
+    """All rounds of the competition, newest first."""
+
+    intro = RichTextField(verbose_name=_("intro"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["ideas.CompetitionPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("competition index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["rounds"] = (
+            CompetitionPage.objects.child_of(self).live().public().order_by("-opens_at", "-pk")
+        )
+        return context
+
+
+class CompetitionPageQuerySet(PageQuerySet):
+    def open_at(self, when: datetime) -> "CompetitionPageQuerySet":
+        return self.filter(opens_at__lte=when, closes_at__gt=when)
+
+
+class CompetitionPageForm(WagtailAdminPageForm):
+    """The editor's form for a round: a new round starts with what other apps give it.
+
+    It lives beside the model because Wagtail reads it from the page class.
+    """
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk is None:
+            instance.fill_new_round_defaults()
+        super().__init__(*args, **kwargs)
+
+
+class CompetitionPage(Page):
+    """One round of the competition: the call for ideas, its dates, its criteria and jury.
+
+    The phase is derived from the four dates; nothing stores it.
+    """
+
+    intro = models.TextField(
+        verbose_name=_("intro"),
+        max_length=500,
+        help_text=_("One or two sentences shown in lists of rounds."),
+    )
+    eligibility = RichTextField(
+        verbose_name=_("who may take part"),
+        blank=True,
+        features=["bold", "italic", "link", "ul"],
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    opens_at = models.DateTimeField(verbose_name=_("submissions open"))
+    closes_at = models.DateTimeField(verbose_name=_("submission deadline"))
+    judging_closes_at = models.DateTimeField(verbose_name=_("judging ends"))
+    results_at = models.DateTimeField(verbose_name=_("results published"))
+
+    blind_judging = models.BooleanField(
+        verbose_name=_("blind judging"),
+        default=True,
+        help_text=_("Jurors never see the team, its members or their service units."),
+    )
+    reviews_per_idea = models.PositiveSmallIntegerField(
+        verbose_name=_("reviews per idea"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for every juror to review every idea."),
+    )
+
+    objects = PageManager.from_queryset(CompetitionPageQuerySet)()
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("eligibility"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldRowPanel([FieldPanel("judging_closes_at"), FieldPanel("results_at")]),
+            ],
+            heading=_("Dates (Helsinki time)"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("blind_judging"), FieldPanel("reviews_per_idea")],
+            heading=_("Judging"),
+        ),
+        InlinePanel("criteria", heading=_("Criteria"), label=_("Criterion"), min_num=1),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.FilterField("opens_at"),
+    ]
+    base_form_class = CompetitionPageForm
+
+    parent_page_types = ["ideas.CompetitionIndexPage"]
+    subpage_types = ["ideas.InnovationPage"]
+
+    class Meta:
+        verbose_name = _("competition round")
+        verbose_name_plural = _("competition rounds")
+
+    DATE_FIELDS = ("opens_at", "closes_at", "judging_closes_at", "results_at")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for earlier, later in zip(self.DATE_FIELDS, self.DATE_FIELDS[1:], strict=False):
+            before, after = getattr(self, earlier), getattr(self, later)
+            if before and after and after <= before:
+                errors[later] = ValidationError(
+                    _("Must be later than “%(earlier)s”."),
+                    code="date_order",
+                    params={"earlier": self._meta.get_field(earlier).verbose_name},
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def fill_new_round_defaults(self) -> None:
+        """Give an unsaved round its starting rows from every function under NEW_ROUND_HOOK."""
+        for fill in hooks.get_hooks(NEW_ROUND_HOOK):
+            fill(self)
+
+    def phase_at(self, when: datetime) -> Phase:
+        if when < self.opens_at:
+            return Phase.UPCOMING
+        if when < self.closes_at:
+            return Phase.OPEN
+        if when < self.judging_closes_at:
+            return Phase.JUDGING
+        if when < self.results_at:
+            return Phase.DELIBERATION
+        return Phase.RESULTS
+
+    @property
+    def phase(self) -> Phase:
+        return self.phase_at(timezone.now())
+
+    def next_milestone_at(self, when: datetime) -> Milestone | None:
+        """The next date a visitor waits for, or None once results are out."""
+        upcoming = {
+            Phase.UPCOMING: Milestone(_("Submissions open"), self.opens_at),
+            Phase.OPEN: Milestone(_("Submission deadline"), self.closes_at),
+            Phase.JUDGING: Milestone(_("Judging ends"), self.judging_closes_at),
+            Phase.DELIBERATION: Milestone(_("Results published"), self.results_at),
+        }
+        return upcoming.get(self.phase_at(when))
+
+    @property
+    def next_milestone(self) -> Milestone | None:
+        return self.next_milestone_at(timezone.now())
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # "criteria" is the relation judging adds; ideas does not import judging.
+        context["criteria"] = self.criteria.all()
+        return context
+
+
+class Award(models.TextChoices):
+    WINNER = "winner", _("Winner")
+    RUNNER_UP = "runner_up", _("Runner-up")
+    HONOURABLE_MENTION = "honourable_mention", _("Honourable mention")
+
+
+class InnovationPage(Page):
+    """A winning innovation of a round, published after its results.
+
+    Later work fills it from the awarded idea and adds its pilot outcomes.
+    """
+
+    summary = models.TextField(verbose_name=_("summary"), max_length=300)
+    award = models.CharField(verbose_name=_("award"), max_length=32, choices=Award.choices)
+    jury_rationale = RichTextField(
+        verbose_name=_("jury's rationale"), blank=True, features=["bold", "italic", "link", "ul"]
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("award"),
+        FieldPanel("jury_rationale"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("jury_rationale"),
+    ]
+
+    parent_page_types = ["ideas.CompetitionPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("innovation page")

@@ -1,0 +1,5 @@
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
