@@ -1,5 +1,6 @@
 """StreamField blocks shared by every page with a free-form body."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
@@ -64,9 +65,7 @@ class CallToActionBlock(blocks.StructBlock):
         if bool(value.get("page")) == bool(value.get("url")):
             raise blocks.StructBlockValidationError(
                 block_errors={
-                    "url": blocks.BlockValidationError(
-                        _("Choose a page or give an address, not both.")
-                    )
+                    "url": ValidationError(_("Choose either a page or an address: one of the two."))
                 }
             )
         return value

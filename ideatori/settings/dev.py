@@ -3,3 +3,7 @@ from .base import *  # noqa: F403
 DEBUG = True
 SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+# Serve static files from the apps, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -23,8 +23,9 @@ def required(name: str) -> str:
 def listed(name: str, *, required_: bool = False) -> list[str]:
     items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
     if required_ and not items:
-        required(name)
-        raise ImproperlyConfigured(f"The environment variable {name} lists no value.")
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is required in production and lists no value."
+        )
     return items
 
 
@@ -49,7 +50,7 @@ SECURE_SSL_REDIRECT = flag("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = flag("DJANGO_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = flag("DJANGO_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"

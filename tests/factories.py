@@ -1,0 +1,104 @@
+"""Builders for test data. Pages are added under the site the migrations create."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from wagtail.models import Locale, Site
+
+from home.models import HomePage, StandardPage
+from ideas.models import Award, CompetitionIndexPage, CompetitionPage, InnovationPage
+from judging.models import Criterion
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+_numbers = iter(range(1, 1_000_000))
+
+
+def home_page(language: str = "en") -> HomePage:
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    if language == "en":
+        return home
+    return home.get_translation(Locale.objects.get(language_code=language)).specific
+
+
+def publish(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def make_standard_page(parent=None, **fields) -> StandardPage:
+    number = next(_numbers)
+    fields.setdefault("title", f"Page {number}")
+    fields.setdefault("slug", f"page-{number}")
+    return publish(parent or home_page(), StandardPage(**fields))
+
+
+def make_index(parent=None, **fields) -> CompetitionIndexPage:
+    parent = parent or home_page()
+    existing = CompetitionIndexPage.objects.child_of(parent).first()
+    if existing is not None and not fields:
+        return existing
+    fields.setdefault("title", "Competitions")
+    fields.setdefault("slug", "competitions")
+    return publish(parent, CompetitionIndexPage(**fields))
+
+
+def round_dates(phase: str, now: datetime | None = None) -> dict[str, datetime]:
+    """Dates that put a round in ``phase`` at ``now``, ten days from each edge."""
+    now = now or timezone.now()
+    offsets = {"upcoming": 10, "open": -10, "judging": -30, "deliberation": -50, "results": -70}
+    opens_at = now + timedelta(days=offsets[phase])
+    return {
+        "opens_at": opens_at,
+        "closes_at": opens_at + timedelta(days=20),
+        "judging_closes_at": opens_at + timedelta(days=40),
+        "results_at": opens_at + timedelta(days=60),
+    }
+
+
+def make_round(index=None, *, phase: str = "open", criteria: int | None = None, **fields):
+    """A published round; ``criteria`` None gives the six defaults, a number gives that many."""
+    number = next(_numbers)
+    fields.setdefault("title", f"Round {number}")
+    fields.setdefault("slug", f"round-{number}")
+    fields.setdefault("intro", f"What round {number} asks for.")
+    for name, value in round_dates(phase).items():
+        fields.setdefault(name, value)
+    page = CompetitionPage(**fields)
+    if criteria is None:
+        page.fill_new_round_defaults()
+    else:
+        page.criteria = [
+            Criterion(name=f"Criterion {i}", description=f"About {i}", sort_order=i)
+            for i in range(criteria)
+        ]
+    return publish(index or make_index(), page)
+
+
+def make_criterion(competition, **fields) -> Criterion:
+    fields.setdefault("name", "Client focus")
+    fields.setdefault("weight", Decimal("1"))
+    return Criterion.objects.create(competition=competition, **fields)
+
+
+def make_innovation(competition, **fields) -> InnovationPage:
+    number = next(_numbers)
+    fields.setdefault("title", f"Innovation {number}")
+    fields.setdefault("slug", f"innovation-{number}")
+    fields.setdefault("summary", "A nurse can consult a psychologist the same week.")
+    fields.setdefault("award", Award.WINNER)
+    return publish(competition, InnovationPage(**fields))

@@ -1,0 +1,81 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from wagtail.models import Page, PageLogEntry, Revision
+
+from home.models import HomePage, StandardPage
+from ideas.models import CompetitionIndexPage, CompetitionPage, InnovationPage, Phase
+from judging.models import Criterion
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "pages": sorted(Page.objects.values_list("pk", "title", "live", "numchild")),
+        "revisions": Revision.objects.count(),
+        "log": PageLogEntry.objects.count(),
+        "users": sorted(get_user_model().objects.values_list("username", "password")),
+        "criteria": sorted(Criterion.objects.values_list("pk", "name", "weight")),
+    }
+
+
+def test_load_demo_builds_the_site_in_three_languages(capsys):
+    call_command("load_demo")
+
+    for language in ("en", "fi", "sv"):
+        in_language = {"locale__language_code": language, "live": True}
+        assert HomePage.objects.filter(**in_language).count() == 1
+        assert StandardPage.objects.filter(**in_language).count() == 1
+        assert CompetitionIndexPage.objects.filter(**in_language).count() == 1
+        rounds = CompetitionPage.objects.filter(**in_language)
+        assert sorted(r.phase for r in rounds) == sorted([Phase.OPEN, Phase.RESULTS])
+        assert all(r.criteria.count() == 6 for r in rounds)
+        assert InnovationPage.objects.filter(**in_language).count() == 1
+    finnish_round = CompetitionPage.objects.get(locale__language_code="fi", slug="2026")
+    assert finnish_round.title == "Innovaatiokilpailu 2026"
+    assert finnish_round.criteria.first().name == "Kohderyhmä"
+    output = capsys.readouterr().out
+    assert "admin / ideatori-admin" in output
+    assert "coordinator / ideatori-coordinator" in output
+
+
+def test_load_demo_twice_changes_nothing():
+    call_command("load_demo")
+    before = snapshot()
+
+    call_command("load_demo")
+
+    assert snapshot() == before
+
+
+def test_load_demo_refuses_under_production_settings():
+    with override_settings(IDEATORI_ENVIRONMENT="production"), pytest.raises(CommandError) as error:
+        call_command("load_demo")
+
+    assert "published passwords" in str(error.value)
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_demo_accounts_reach_the_admin(client):
+    call_command("load_demo")
+
+    for username, password in [
+        ("admin", "ideatori-admin"),
+        ("coordinator", "ideatori-coordinator"),
+    ]:
+        client.logout()
+        assert client.login(username=username, password=password)
+        response = client.get("/admin/")
+        assert response.status_code == 200
+        assert "Dashboard" in response.content.decode()
+
+
+def test_open_demo_round_is_on_the_home_page(client):
+    call_command("load_demo")
+
+    html = client.get("/", follow=True).content.decode()
+
+    assert "Innovation competition 2026" in html
+    assert "Submission deadline" in html

@@ -1,0 +1,39 @@
+import pytest
+from django.db import DatabaseError, connection
+from django.db.migrations.recorder import MigrationRecorder
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_ok_when_database_answers_and_migrations_are_applied(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "migrations": True}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_503_when_a_migration_is_not_applied(client):
+    MigrationRecorder(connection).record_unapplied("ideas", "0001_initial")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": True, "migrations": False}
+
+
+def test_healthz_503_when_the_database_does_not_answer(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": False, "migrations": False}
+
+
+def test_healthz_answers_head_and_refuses_writes(client):
+    assert client.head("/healthz").status_code == 200
+    assert client.post("/healthz").status_code == 405
