@@ -46,16 +46,27 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     executable = find_chromium()
     if executable is None:
         message = "Browser tests skipped: no Chromium found (install Debian's chromium package)."
         if os.environ.get("IDEATORI_REQUIRE_BROWSER"):
             pytest.fail(message.replace("skipped", "required"), pytrace=False)
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        # Once Playwright's event loop runs in this thread, Django hands out connections per
+        # async context: new objects that lack the snapshot taken when the test database was
+        # made, which each browser test restores after the previous one's flush.
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot
         launched = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_FLAGS
         )
