@@ -24,3 +24,10 @@ def coordinator(db):
     user = UserFactory(username="coordinator")
     user.groups.add(Group.objects.get(name="Coordinators"))
     return user
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({database.get('HOST') or 'local'})"
