@@ -15,10 +15,14 @@ GOOD_ENV = {
 
 
 def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    env["DJANGO_SETTINGS_MODULE"] = "ideatori.settings.production"
-    env["DATABASE_URL"] = "sqlite:///:memory:"
-    env.update(GOOD_ENV)
+    """manage.py under production settings with GOOD_ENV and an in-memory database;
+    a variable given as None is removed."""
+    optional = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_", "FRONTEND_CACHE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(optional)}
+    env |= GOOD_ENV | {
+        "DJANGO_SETTINGS_MODULE": "ideatori.settings.production",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
     for name, value in env_overrides.items():
         if value is None:
             env.pop(name, None)
@@ -32,6 +36,14 @@ def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedP
         text=True,
         timeout=120,
     )
+
+
+def printed_setting(expression: str, **env_overrides: str | None) -> str:
+    result = run_manage(
+        "shell", "-c", f"from django.conf import settings; print({expression})", **env_overrides
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize(
@@ -68,40 +80,59 @@ def test_production_refuses_to_load_the_demo():
 
 
 def test_database_url_selects_postgresql():
-    script = (
-        "from django.conf import settings; "
-        "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])"
+    printed = printed_setting(
+        "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        DATABASE_URL="postgres://ideatori:secret@db.internal:5432/ideatori",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env |= GOOD_ENV | {
-        "DJANGO_SETTINGS_MODULE": "ideatori.settings.production",
-        "DATABASE_URL": "postgres://ideatori:secret@db.internal:5432/ideatori",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-2:] == ["django.db.backends.postgresql", "ideatori"]
+    assert printed == "django.db.backends.postgresql ideatori"
 
 
 def test_without_database_url_the_default_is_an_sqlite_file():
-    script = "from django.conf import settings; print(settings.DATABASES['default']['NAME'])"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    env |= GOOD_ENV | {"DJANGO_SETTINGS_MODULE": "ideatori.settings.production"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    printed = printed_setting("settings.DATABASES['default']['NAME']", DATABASE_URL=None)
+    assert printed == str(ROOT / "db.sqlite3")
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-1] == str(ROOT / "db.sqlite3")
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expression", "expected"),
+    [
+        (
+            "REDIS_URL",
+            "redis://cache.internal:6379/1",
+            "settings.CACHES['default']['BACKEND'] + ' ' + settings.CACHES['default']['LOCATION']",
+            "django.core.cache.backends.redis.RedisCache redis://cache.internal:6379/1",
+        ),
+        (
+            "FRONTEND_CACHE_PURGE_URL",
+            "http://cdn.internal/purge",
+            "str('wagtail.contrib.frontend_cache' in settings.INSTALLED_APPS) + ' '"
+            " + settings.WAGTAILFRONTENDCACHE['cdn']['LOCATION']",
+            "True http://cdn.internal/purge",
+        ),
+        (
+            "EMAIL_HOST",
+            "smtp.internal",
+            "settings.EMAIL_BACKEND + ' ' + settings.EMAIL_HOST",
+            "django.core.mail.backends.smtp.EmailBackend smtp.internal",
+        ),
+        (
+            "DJANGO_CSRF_TRUSTED_ORIGINS",
+            "https://ideas.example.org, https://idea.example.org",
+            "','.join(settings.CSRF_TRUSTED_ORIGINS)",
+            "https://ideas.example.org,https://idea.example.org",
+        ),
+    ],
+)
+def test_optional_production_variables_switch_components(variable, value, expression, expected):
+    assert printed_setting(expression, **{variable: value}) == expected
+
+
+def test_without_optional_variables_components_are_embedded():
+    printed = printed_setting(
+        "settings.CACHES['default']['BACKEND'], settings.EMAIL_BACKEND, "
+        "'wagtail.contrib.frontend_cache' in settings.INSTALLED_APPS"
+    )
+    assert printed.split() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.mail.backends.console.EmailBackend",
+        "False",
+    ]
