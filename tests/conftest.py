@@ -3,6 +3,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language: a request in an earlier test may have
+    activated another one in this thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def count_queries():
     """Run a callable and return how many queries it made."""

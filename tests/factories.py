@@ -9,7 +9,18 @@ from django.utils import timezone
 from wagtail.models import Locale, Site
 
 from home.models import HomePage, StandardPage
-from ideas.models import Award, CompetitionIndexPage, CompetitionPage, InnovationPage
+from ideas.models import (
+    Award,
+    CompetitionIndexPage,
+    CompetitionPage,
+    Idea,
+    IdeaStatus,
+    InnovationPage,
+    Membership,
+    Role,
+    ServiceUnit,
+    Team,
+)
 from judging.models import Criterion
 
 
@@ -102,3 +113,34 @@ def make_innovation(competition, **fields) -> InnovationPage:
     fields.setdefault("summary", "A nurse can consult a psychologist the same week.")
     fields.setdefault("award", Award.WINNER)
     return publish(competition, InnovationPage(**fields))
+
+
+def make_unit(name: str | None = None, service_area: str = "health") -> ServiceUnit:
+    number = next(_numbers)
+    return ServiceUnit.objects.create(name=name or f"Unit {number}", service_area=service_area)
+
+
+def make_team(*, lead=None, members=(), units=None, name: str | None = None) -> Team:
+    """A team with a lead (made if not given), plain members, and one unit unless given."""
+    number = next(_numbers)
+    team = Team.objects.create(name=name or f"Team {number}")
+    team.service_units.set(units if units is not None else [make_unit()])
+    Membership.objects.create(team=team, user=lead or UserFactory(), role=Role.LEAD)
+    for member in members:
+        Membership.objects.create(team=team, user=member, role=Role.MEMBER)
+    return team
+
+
+def make_idea(*, team=None, competition=None, status: str = IdeaStatus.DRAFT, **text) -> Idea:
+    number = next(_numbers)
+    text.setdefault("title", f"Idea {number}")
+    text.setdefault("summary", "A nurse consults a psychologist the same week.")
+    text.setdefault("problem", "Worried parents wait weeks.")
+    text.setdefault("service_model", "A shared consultation hour.")
+    text.setdefault("target_group", "Expectant and new parents.")
+    return Idea.objects.create(
+        team=team or make_team(),
+        competition=competition or make_round(),
+        status=status,
+        **text,
+    )

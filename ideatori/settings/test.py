@@ -14,6 +14,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Uploads in a throwaway folder per test process.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-media-"))
+IDEATORI_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-private-"))
 WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # Serve static files from the apps, without collectstatic.

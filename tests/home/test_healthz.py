@@ -1,5 +1,6 @@
 import pytest
 from django.db import DatabaseError, connection
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,8 @@ def test_healthz_ok_when_database_answers_and_migrations_are_applied(client):
 
 
 def test_healthz_503_when_a_migration_is_not_applied(client):
-    MigrationRecorder(connection).record_unapplied("ideas", "0001_initial")
+    app, name = MigrationLoader(connection).graph.leaf_nodes("ideas")[0]
+    MigrationRecorder(connection).record_unapplied(app, name)
 
     response = client.get("/healthz")
 

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -16,6 +17,8 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BodyBlock
+
+from .ideas import DEFAULT_REQUIRED_FIELDS, IDEA_TEXT_FIELDS, Idea
 
 # Other apps register functions under this hook to give a new round its starting rows
 # (judging adds the default criteria), so that ideas never imports them.
@@ -63,11 +66,26 @@ class CompetitionPageQuerySet(PageQuerySet):
         return self.filter(opens_at__lte=when, closes_at__gt=when)
 
 
+def default_required_fields() -> list[str]:
+    return list(DEFAULT_REQUIRED_FIELDS)
+
+
+def idea_field_choices() -> list[tuple[str, str]]:
+    return [(name, Idea._meta.get_field(name).verbose_name) for name in IDEA_TEXT_FIELDS]
+
+
 class CompetitionPageForm(WagtailAdminPageForm):
     """The editor's form for a round: a new round starts with what other apps give it.
 
     It lives beside the model because Wagtail reads it from the page class.
     """
+
+    required_idea_fields = forms.MultipleChoiceField(
+        label=_("fields an idea must fill in to be submitted"),
+        choices=idea_field_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         instance = kwargs.get("instance")
@@ -112,6 +130,12 @@ class CompetitionPage(Page):
         help_text=_("Leave empty for every juror to review every idea."),
     )
 
+    required_idea_fields = models.JSONField(
+        verbose_name=_("fields an idea must fill in to be submitted"),
+        default=default_required_fields,
+        blank=True,
+    )
+
     objects = PageManager.from_queryset(CompetitionPageQuerySet)()
 
     content_panels = Page.content_panels + [
@@ -128,6 +152,10 @@ class CompetitionPage(Page):
         MultiFieldPanel(
             [FieldPanel("blind_judging"), FieldPanel("reviews_per_idea")],
             heading=_("Judging"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("required_idea_fields")],
+            heading=_("Ideas"),
         ),
         InlinePanel("criteria", heading=_("Criteria"), label=_("Criterion"), min_num=1),
     ]

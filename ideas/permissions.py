@@ -1,0 +1,79 @@
+"""Who may do what with teams and ideas. Views enforce these; lists filter by the same rules.
+
+Every predicate takes the user first and answers with a bool; ``now`` is passed in where the
+answer depends on the round's deadline, so that the rules are testable at any moment.
+"""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+COORDINATORS_GROUP = "Coordinators"
+
+
+def is_coordinator(user) -> bool:
+    """A superuser, or a member of the Coordinators group the migrations create."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_ideatori_is_coordinator", None)
+    if cached is None:
+        cached = user.groups.filter(name=COORDINATORS_GROUP).exists()
+        user._ideatori_is_coordinator = cached
+    return cached
+
+
+def is_member(user, team) -> bool:
+    return user.is_authenticated and team.memberships.filter(user=user).exists()
+
+
+def is_lead(user, team) -> bool:
+    return user.is_authenticated and team.memberships.filter(user=user, role="lead").exists()
+
+
+def before_deadline(idea, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) < idea.competition.closes_at
+
+
+def round_open(idea, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return idea.competition.opens_at <= now < idea.competition.closes_at
+
+
+def can_view_idea(user, idea) -> bool:
+    """The team's members read their idea at any time; coordinators read every idea."""
+    return is_coordinator(user) or is_member(user, idea.team)
+
+
+def can_edit_idea(user, idea, now: datetime | None = None) -> bool:
+    """Only members, only a draft, only while the round is open. Coordinators never edit."""
+    return idea.status == "draft" and round_open(idea, now) and is_member(user, idea.team)
+
+
+def can_submit_idea(user, idea, now: datetime | None = None) -> bool:
+    return can_edit_idea(user, idea, now)
+
+
+def can_withdraw_idea(user, idea, now: datetime | None = None) -> bool:
+    """A draft or a submitted idea can be withdrawn by its team until the deadline."""
+    return (
+        idea.status in {"draft", "submitted"}
+        and before_deadline(idea, now)
+        and is_member(user, idea.team)
+    )
+
+
+def can_reopen_idea(user, idea, now: datetime | None = None) -> bool:
+    """A withdrawn idea can become a draft again while the round is open."""
+    return idea.status == "withdrawn" and round_open(idea, now) and is_member(user, idea.team)
+
+
+def can_manage_team(user, team) -> bool:
+    """The lead invites and removes members and hands over the lead role."""
+    return is_lead(user, team)
+
+
+def can_start_idea(user, team, competition, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return competition.opens_at <= now < competition.closes_at and is_member(user, team)

@@ -1,0 +1,280 @@
+"""Writes of the ideas app: teams, invitations, ideas and their status.
+
+Each function is keyword-only, runs in a transaction and raises a ``ServiceError`` subclass
+with a message a person can read when the write is refused; nothing is changed then.
+"""
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import (
+    Idea,
+    IdeaRevision,
+    IdeaStatus,
+    Invitation,
+    Membership,
+    Role,
+    ServiceUnit,
+    Team,
+)
+from .models.ideas import IDEA_TEXT_FIELDS, SUMMARY_MAX_LENGTH
+from .models.teams import INVITATION_VALIDITY, hash_token
+
+EDITABLE_FIELDS = [*IDEA_TEXT_FIELDS, "target_group_tags"]
+
+
+class ServiceError(Exception):
+    """A write refused for a reason the person can act on."""
+
+
+class NotAllowed(ServiceError):
+    pass
+
+
+class DeadlinePassed(ServiceError):
+    pass
+
+
+class MissingFields(ServiceError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(_("Some required fields are empty."))
+        self.errors = errors
+
+
+class EditConflict(ServiceError):
+    """Someone saved the idea after the version this save started from."""
+
+    def __init__(self, current: Idea):
+        super().__init__(_("A team member saved this idea while you were editing it."))
+        self.current = current
+
+
+class InvitationUnusable(ServiceError):
+    pass
+
+
+# --- teams ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_team(
+    *, name: str, service_units: Iterable[ServiceUnit], lead, profession: str = ""
+) -> Team:
+    team = Team.objects.create(name=name)
+    team.service_units.set(service_units)
+    Membership.objects.create(team=team, user=lead, role=Role.LEAD, profession=profession)
+    return team
+
+
+@transaction.atomic
+def invite_member(
+    *, team: Team, email: str, by, now: datetime | None = None
+) -> tuple[Invitation, str]:
+    """Create a single-use invitation valid for seven days; returns it with its secret token.
+
+    Only the token's hash is stored: the token exists only in the link sent to ``email``.
+    """
+    if not permissions.can_manage_team(by, team):
+        raise NotAllowed(_("Only the team's lead can invite members."))
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        team=team,
+        email=email.strip().lower(),
+        token_hash=hash_token(token),
+        invited_by=by,
+        created_at=now,
+        expires_at=now + INVITATION_VALIDITY,
+    )
+    return invitation, token
+
+
+def _usable_invitation(token: str, now: datetime) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .usable_at(now)
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationUnusable(
+            _("This invitation link is not valid: it may have expired or been used already.")
+        )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(
+    *, token: str, user, profession: str = "", now: datetime | None = None
+) -> Membership:
+    """Join the team; the invitation cannot be used again. An existing member stays as they are."""
+    now = now or timezone.now()
+    invitation = _usable_invitation(token, now)
+    membership, _created = Membership.objects.get_or_create(
+        team=invitation.team, user=user, defaults={"role": Role.MEMBER, "profession": profession}
+    )
+    invitation.accepted_at = now
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, token: str, now: datetime | None = None) -> Invitation:
+    now = now or timezone.now()
+    invitation = _usable_invitation(token, now)
+    invitation.declined_at = now
+    invitation.save(update_fields=["declined_at"])
+    return invitation
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, by) -> None:
+    """The lead removes a member. The lead cannot be removed: a team always has a lead."""
+    if not permissions.can_manage_team(by, membership.team):
+        raise NotAllowed(_("Only the team's lead can remove members."))
+    if membership.role == Role.LEAD:
+        raise NotAllowed(_("Hand over the lead role before leaving the team."))
+    membership.delete()
+
+
+@transaction.atomic
+def hand_over_lead(*, team: Team, to: Membership, by) -> None:
+    """Make another member the lead; the old lead stays on as a member."""
+    if not permissions.can_manage_team(by, team):
+        raise NotAllowed(_("Only the team's lead can hand over the lead role."))
+    if to.team_id != team.pk:
+        raise NotAllowed(_("The new lead must be a member of the team."))
+    team.memberships.filter(role=Role.LEAD).update(role=Role.MEMBER)
+    to.role = Role.LEAD
+    to.save(update_fields=["role"])
+
+
+# --- ideas ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_idea(*, competition, team: Team, by, now: datetime | None = None) -> Idea:
+    if not permissions.can_start_idea(by, team, competition, now):
+        raise DeadlinePassed(_("This round is not open for ideas."))
+    idea = Idea.objects.create(competition=competition, team=team, created_by=by)
+    _record_revision(idea, author=by, changed=[], note="created")
+    return idea
+
+
+def _record_revision(idea: Idea, *, author, changed: list[str], note: str = "") -> IdeaRevision:
+    return IdeaRevision.objects.create(
+        idea=idea,
+        version=idea.version,
+        author=author,
+        text=idea.text(),
+        changed_fields=changed,
+        note=note,
+    )
+
+
+@transaction.atomic
+def save_idea(
+    *, idea: Idea, text: Mapping[str, str], base_version: int, by, now: datetime | None = None
+) -> Idea:
+    """Save the team's text as a new version, keeping a revision of it.
+
+    Refused with ``EditConflict`` (nothing written) when another save came after
+    ``base_version``, and with ``DeadlinePassed`` once the round has closed. A save that
+    changes nothing writes nothing. The version check and the write are one UPDATE, so two
+    saves racing from the same version cannot both succeed.
+    """
+    # Judge by the stored idea, not by the caller's copy, which may predate a status change.
+    current = Idea.objects.select_related("competition", "team").get(pk=idea.pk)
+    if not permissions.can_edit_idea(by, current, now):
+        if current.status == IdeaStatus.DRAFT and permissions.is_member(by, current.team):
+            raise DeadlinePassed(_("The submission deadline has passed; the idea is read-only."))
+        raise NotAllowed(_("This idea cannot be edited."))
+    new_text = {field: str(text.get(field, "")).strip() for field in EDITABLE_FIELDS}
+    new_text["summary"] = new_text["summary"][:SUMMARY_MAX_LENGTH]
+    if current.version != base_version:
+        raise EditConflict(current)
+    changed = [field for field in EDITABLE_FIELDS if getattr(current, field) != new_text[field]]
+    if not changed:
+        return current
+    updated = Idea.objects.filter(pk=idea.pk, version=base_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **new_text
+    )
+    if not updated:
+        raise EditConflict(Idea.objects.get(pk=idea.pk))
+    idea.refresh_from_db()
+    _record_revision(idea, author=by, changed=changed)
+    return idea
+
+
+@transaction.atomic
+def restore_revision(
+    *, revision: IdeaRevision, base_version: int, by, now: datetime | None = None
+) -> Idea:
+    """Bring back an earlier text as a new version; the history in between is kept."""
+    return save_idea(
+        idea=revision.idea, text=revision.text, base_version=base_version, by=by, now=now
+    )
+
+
+def missing_required_fields(idea: Idea) -> dict[str, str]:
+    return {
+        field: _("This field is required to submit the idea.")
+        for field in idea.competition.required_idea_fields
+        if field in EDITABLE_FIELDS and not str(getattr(idea, field)).strip()
+    }
+
+
+TRANSITIONS = {
+    (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED): permissions.can_submit_idea,
+    (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN): permissions.can_withdraw_idea,
+    (IdeaStatus.SUBMITTED, IdeaStatus.WITHDRAWN): permissions.can_withdraw_idea,
+    (IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT): permissions.can_reopen_idea,
+}
+
+
+@transaction.atomic
+def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None) -> Idea:
+    """The one function that changes an idea's status.
+
+    Transitions: draft → submitted (the round's required fields filled, before the deadline),
+    draft or submitted → withdrawn (before the deadline), withdrawn → draft (while open).
+
+    Side effects: ``submitted_at`` is set on submit and cleared on withdraw or reopen; the
+    version goes up and a revision notes the change. A refused change raises
+    ``DeadlinePassed``, ``MissingFields`` or ``NotAllowed`` and leaves the idea, draft text
+    included, exactly as it was.
+    """
+    now = now or timezone.now()
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    allowed = TRANSITIONS.get((idea.status, status))
+    if allowed is None:
+        raise NotAllowed(_("An idea cannot go from this status to that one."))
+    if not allowed(by, idea, now):
+        if permissions.is_member(by, idea.team) and not permissions.before_deadline(idea, now):
+            raise DeadlinePassed(
+                _("The submission deadline passed at %(deadline)s; your draft is kept.")
+                % {
+                    "deadline": timezone.localtime(idea.competition.closes_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    )
+                }
+            )
+        raise NotAllowed(_("You cannot change the status of this idea."))
+    if status == IdeaStatus.SUBMITTED:
+        missing = missing_required_fields(idea)
+        if missing:
+            raise MissingFields(missing)
+    idea.status = status
+    idea.submitted_at = now if status == IdeaStatus.SUBMITTED else None
+    # A new version, so that an editor still holding the old one cannot save over the change.
+    idea.version += 1
+    idea.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+    _record_revision(idea, author=by, changed=[], note=status)
+    return idea
