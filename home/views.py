@@ -1,4 +1,8 @@
-from django.http import HttpRequest, JsonResponse
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -17,3 +21,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if health.ok else 503,
     )
+
+
+def admin_login_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    """Send the Wagtail admin's sign-in to the site's sign-in, keeping a safe ``next``."""
+    target = request.GET.get("next", "/admin/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/admin/"
+    return HttpResponseRedirect(f"{resolve_url('account_login')}?{urlencode({'next': target})}")

@@ -5,10 +5,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home.views import healthz
+from home.views import admin_login_redirect, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The admin's own sign-in form is replaced by the site's, which is rate-limited.
+    path("admin/login/", admin_login_redirect),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
@@ -19,6 +21,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
     # Wagtail's page serving catches every other path, so it comes last.
     path("", include(wagtail_urls)),
 )

@@ -4,7 +4,6 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from ideas import permissions
@@ -146,16 +145,9 @@ class IdeaRevision(models.Model):
         return f"{self.idea} v{self.version}"
 
 
-class PrivateStorage(LazyObject):
+def private_storage() -> FileSystemStorage:
     """Attachments live outside MEDIA_ROOT's public URLs and are served only by a view."""
-
-    def _setup(self):
-        self._wrapped = FileSystemStorage(
-            location=settings.IDEATORI_PRIVATE_MEDIA_ROOT, base_url=None
-        )
-
-
-private_storage = PrivateStorage()
+    return FileSystemStorage(location=settings.IDEATORI_PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:

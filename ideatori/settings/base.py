@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "allauth",
+    "allauth.account",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "home.sessions.StrictSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -91,6 +95,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Accounts: e-mail is the login; the address must be verified before the first sign-in.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# allauth's default rate limits apply (failed sign-ins: 10 a minute per address, 5 in
+# 5 minutes per account); they count in the cache, which REDIS_URL shares between servers.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+# The Wagtail admin signs people in through the same, rate-limited form.
+WAGTAILADMIN_LOGIN_URL = "account_login"
+
+# Coordinators and jurors hold sensitive material: their sessions end after 30 minutes
+# without a request and 12 hours after signing in, whatever they do.
+IDEATORI_STRICT_SESSION_GROUPS = ["Coordinators", "Jurors"]
+IDEATORI_STRICT_SESSION_IDLE_SECONDS = 30 * 60
+IDEATORI_STRICT_SESSION_MAX_SECONDS = 12 * 60 * 60
 
 # Languages: English is the default; Finnish and Swedish are the city's official languages.
 LANGUAGE_CODE = "en"
