@@ -7,6 +7,7 @@ with a message a person can read when the write is refused; nothing is changed t
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from pathlib import PurePath
 
 from django.db import transaction
 from django.db.models import F
@@ -14,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import permissions
+from .attachments import MAX_ATTACHMENTS
 from .models import (
+    Attachment,
     Idea,
     IdeaRevision,
     IdeaStatus,
@@ -278,3 +281,37 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
     idea.save(update_fields=["status", "submitted_at", "version", "updated_at"])
     _record_revision(idea, author=by, changed=[], note=status)
     return idea
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_attachment(
+    *, idea: Idea, upload, content_type: str, by, now: datetime | None = None
+) -> Attachment:
+    """Store a checked upload with the idea, at most MAX_ATTACHMENTS of them, while editable."""
+    if not permissions.can_edit_idea(by, idea, now):
+        raise NotAllowed(_("Files can be added only to a draft, before the deadline."))
+    Idea.objects.select_for_update().get(pk=idea.pk)
+    if idea.attachments.count() >= MAX_ATTACHMENTS:
+        raise NotAllowed(
+            _("An idea can have at most %(count)d files; remove one first.")
+            % {"count": MAX_ATTACHMENTS}
+        )
+    return Attachment.objects.create(
+        idea=idea,
+        file=upload,
+        original_name=PurePath(upload.name).name[:255],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: Attachment, by, now: datetime | None = None) -> None:
+    if not permissions.can_edit_idea(by, attachment.idea, now):
+        raise NotAllowed(_("Files can be removed only from a draft, before the deadline."))
+    attachment.file.delete(save=False)
+    attachment.delete()

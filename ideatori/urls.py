@@ -22,6 +22,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("", include("ideas.urls")),
     # Wagtail's page serving catches every other path, so it comes last.
     path("", include(wagtail_urls)),
 )

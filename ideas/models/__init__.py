@@ -9,7 +9,16 @@ from .pages import (
     Milestone,
     Phase,
 )
-from .teams import Invitation, Membership, Role, ServiceArea, ServiceUnit, Team
+from .teams import (
+    Invitation,
+    Membership,
+    Profile,
+    ReminderSent,
+    Role,
+    ServiceArea,
+    ServiceUnit,
+    Team,
+)
 
 __all__ = [
     "NEW_ROUND_HOOK",
@@ -26,6 +35,8 @@ __all__ = [
     "Membership",
     "Milestone",
     "Phase",
+    "Profile",
+    "ReminderSent",
     "Role",
     "ServiceArea",
     "ServiceUnit",

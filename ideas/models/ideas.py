@@ -41,13 +41,19 @@ class IdeaQuerySet(models.QuerySet):
     def drafts(self) -> "IdeaQuerySet":
         return self.filter(status=IdeaStatus.DRAFT)
 
+    def of_teams_of(self, user) -> "IdeaQuerySet":
+        """Ideas of the teams ``user`` belongs to: their own work, whatever else they may read."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(team__memberships__user=user)
+
     def visible_to(self, user) -> "IdeaQuerySet":
         """The ideas ``user`` may read: by the same rule as ``permissions.can_view_idea``."""
         if permissions.is_coordinator(user):
             return self
         if not user.is_authenticated:
             return self.none()
-        return self.filter(team__memberships__user=user).distinct()
+        return self.of_teams_of(user)
 
 
 class Idea(models.Model):

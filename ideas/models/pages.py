@@ -5,12 +5,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
@@ -94,7 +96,7 @@ class CompetitionPageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
 
 
-class CompetitionPage(Page):
+class CompetitionPage(RoutablePageMixin, Page):
     """One round of the competition: the call for ideas, its dates, its criteria and jury.
 
     The phase is derived from the four dates; nothing stores it.
@@ -222,6 +224,13 @@ class CompetitionPage(Page):
     @property
     def next_milestone(self) -> Milestone | None:
         return self.next_milestone_at(timezone.now())
+
+    @path("submit/")
+    def submit(self, request):
+        """The call's "Submit an idea" address: on to choosing a team while the round is open."""
+        if self.phase != Phase.OPEN:
+            return self.render(request, context_overrides={"submit_closed": True})
+        return redirect("ideas:start", competition_id=self.pk)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -128,3 +128,55 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} to {self.team}"
+
+
+class Profile(models.Model):
+    """What colleagues and coordinators see of a person, and the language mail reaches them in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    name = models.CharField(verbose_name=_("name"), max_length=200, blank=True)
+    service_unit = models.ForeignKey(
+        ServiceUnit,
+        verbose_name=_("service unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    profession = models.CharField(verbose_name=_("profession"), max_length=120, blank=True)
+    language = models.CharField(
+        verbose_name=_("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.name or self.user.get_username()
+
+
+class ReminderSent(models.Model):
+    """One row per reminder sent, so that running the command again sends nothing twice."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reminders")
+    competition = models.ForeignKey(
+        "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "competition", "kind"], name="one_reminder_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.team}"

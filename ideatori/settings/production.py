@@ -60,6 +60,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# E-mails and reminders are queued in the database; run `manage.py db_worker` beside gunicorn.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

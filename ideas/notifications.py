@@ -1,0 +1,146 @@
+"""E-mails to teams, sent as background tasks, each in its recipient's language.
+
+The functions without a leading underscore are what views and commands call; they enqueue a
+task with ids only, so that a worker reads the current rows when it runs.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from .models import Idea, IdeaStatus, Invitation, ReminderSent, Team
+from .models.ideas import IDEA_TEXT_FIELDS
+
+REMINDER_LEAD_TIME = timedelta(days=2)
+DEADLINE_REMINDER = "deadline_2_days"
+
+
+def language_of(user) -> str:
+    profile = getattr(user, "profile", None) if user is not None else None
+    return profile.language if profile is not None else settings.LANGUAGE_CODE
+
+
+def _send(*, to: str, language: str, template: str, context: dict) -> None:
+    with translation.override(language):
+        subject = render_to_string(f"ideas/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"ideas/email/{template}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def _members(team: Team):
+    User = get_user_model()
+    return User.objects.filter(memberships__team=team).select_related("profile")
+
+
+def _idea_text(idea: Idea) -> list[tuple[str, str]]:
+    return [
+        (Idea._meta.get_field(name).verbose_name, getattr(idea, name)) for name in IDEA_TEXT_FIELDS
+    ]
+
+
+@task()
+def _send_invitation(invitation_id: int, link: str, language: str) -> None:
+    invitation = Invitation.objects.select_related("team", "invited_by").get(pk=invitation_id)
+    _send(
+        to=invitation.email,
+        language=language,
+        template="invitation",
+        context={"invitation": invitation, "link": link},
+    )
+
+
+def invitation_sent(*, invitation_id: int, link: str) -> None:
+    """The invitee gets the link in the language the lead was using."""
+    _send_invitation.enqueue(invitation_id, link, translation.get_language())
+
+
+@task()
+def _send_receipt(idea_id: int) -> None:
+    idea = Idea.objects.select_related("team", "competition").get(pk=idea_id)
+    for member in _members(idea.team):
+        language = language_of(member)
+        with translation.override(language):
+            text = [(str(label), value) for label, value in _idea_text(idea)]
+        _send(
+            to=member.email,
+            language=language,
+            template="receipt",
+            context={"idea": idea, "text": text, "deadline": idea.competition.closes_at},
+        )
+
+
+def idea_submitted(*, idea_id: int) -> None:
+    """Every member of the team gets a receipt with the text as submitted."""
+    _send_receipt.enqueue(idea_id)
+
+
+@task()
+def _send_withdrawal(idea_id: int) -> None:
+    idea = Idea.objects.select_related("team", "competition").get(pk=idea_id)
+    for member in _members(idea.team):
+        _send(
+            to=member.email,
+            language=language_of(member),
+            template="withdrawn",
+            context={"idea": idea},
+        )
+
+
+def idea_withdrawn(*, idea_id: int) -> None:
+    _send_withdrawal.enqueue(idea_id)
+
+
+def send_deadline_reminders(*, now: datetime | None = None) -> int:
+    """Remind every team with an unsubmitted draft in a round closing within two days.
+
+    A team gets this reminder once per round, however often this runs: the ReminderSent row
+    is written before the mail is queued, and its unique constraint stops a second one.
+    Returns how many teams were reminded now.
+    """
+    now = now or timezone.now()
+    drafts = (
+        Idea.objects.filter(
+            status=IdeaStatus.DRAFT,
+            competition__closes_at__gt=now,
+            competition__closes_at__lte=now + REMINDER_LEAD_TIME,
+        )
+        .select_related("team", "competition")
+        .order_by("team_id", "competition_id")
+    )
+    reminded = 0
+    for team_id, competition_id in {(idea.team_id, idea.competition_id) for idea in drafts}:
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(
+                    team_id=team_id, competition_id=competition_id, kind=DEADLINE_REMINDER
+                )
+        except IntegrityError:
+            continue
+        _send_reminder.enqueue(team_id, competition_id)
+        reminded += 1
+    return reminded
+
+
+@task()
+def _send_reminder(team_id: int, competition_id: int) -> None:
+    team = Team.objects.get(pk=team_id)
+    ideas = list(
+        Idea.objects.filter(
+            team=team, competition_id=competition_id, status=IdeaStatus.DRAFT
+        ).select_related("competition")
+    )
+    if not ideas:
+        return
+    for member in _members(team):
+        _send(
+            to=member.email,
+            language=language_of(member),
+            template="reminder",
+            context={"team": team, "ideas": ideas, "deadline": ideas[0].competition.closes_at},
+        )

@@ -1,0 +1,431 @@
+"""The team's pages: parse the request, ask permissions, call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from . import notifications, permissions, services
+from .forms import AttachmentForm, IdeaForm, InvitationForm, StartIdeaForm, TeamForm
+from .models import Attachment, CompetitionPage, Idea, IdeaStatus, Invitation, Membership, Team
+from .models.teams import hash_token
+from .services import EDITABLE_FIELDS
+
+
+class MyIdeasView(LoginRequiredMixin, TemplateView):
+    template_name = "ideas/my_ideas.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(**kwargs) | {
+            "ideas": Idea.objects.of_teams_of(user)
+            .select_related("competition", "team")
+            .order_by("-updated_at", "-pk"),
+            "teams": Team.objects.of(user).order_by("name"),
+        }
+
+
+class IdeaMixin(LoginRequiredMixin):
+    """Finds the idea among those the user may read; any other id is a 404."""
+
+    def get_idea(self) -> Idea:
+        return get_object_or_404(
+            Idea.objects.visible_to(self.request.user).select_related("competition", "team"),
+            pk=self.kwargs["pk"],
+        )
+
+    def page_context(self, idea: Idea, **extra) -> dict:
+        user = self.request.user
+        now = timezone.now()
+        editable = permissions.can_edit_idea(user, idea, now)
+        return {
+            "idea": idea,
+            "editable": editable,
+            "can_submit": permissions.can_submit_idea(user, idea, now),
+            "can_withdraw": permissions.can_withdraw_idea(user, idea, now),
+            "can_reopen": permissions.can_reopen_idea(user, idea, now),
+            "is_member": permissions.is_member(user, idea.team),
+            "attachments": list(idea.attachments.all()),
+            "attachment_form": AttachmentForm() if editable else None,
+            "required_fields": idea.competition.required_idea_fields,
+        } | extra
+
+    def idea_form(self, idea: Idea, data=None) -> IdeaForm:
+        return IdeaForm(
+            data,
+            instance=idea,
+            initial={"version": idea.version},
+            required_fields=idea.competition.required_idea_fields,
+        )
+
+
+class IdeaView(IdeaMixin, View):
+    """Read the idea; its team edits, saves and submits it here while the round is open."""
+
+    template_name = "ideas/idea.html"
+
+    def get(self, request, pk):
+        idea = self.get_idea()
+        return render(
+            request, self.template_name, self.page_context(idea, form=self.idea_form(idea))
+        )
+
+    def post(self, request, pk):
+        idea = self.get_idea()
+        form = self.idea_form(idea, request.POST)
+        if not permissions.is_member(request.user, idea.team):
+            raise Http404
+        if not form.is_valid():
+            return render(
+                request, self.template_name, self.page_context(idea, form=form), status=400
+            )
+        try:
+            idea = services.save_idea(
+                idea=idea,
+                text=form.cleaned_data,
+                base_version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except services.EditConflict as conflict:
+            return render_conflict(request, conflict.current, form.cleaned_data)
+        except services.ServiceError as refused:
+            # The deadline passed while the person was typing: show their text, store nothing.
+            messages.error(request, str(refused))
+            form = IdeaForm(request.POST, instance=idea, initial={"version": idea.version})
+            form.is_valid()
+            idea.refresh_from_db()
+            context = self.page_context(idea, form=form, unsaved_text=True)
+            return render(request, self.template_name, context, status=409)
+        if request.POST.get("action") != "submit":
+            messages.success(request, _("Your draft is saved."))
+            return redirect("ideas:idea", pk=idea.pk)
+        try:
+            services.set_idea_status(idea=idea, status=IdeaStatus.SUBMITTED, by=request.user)
+        except services.MissingFields as missing:
+            # The draft is saved; show what was typed, at the saved version, with each gap marked.
+            data = request.POST.copy()
+            data["version"] = idea.version
+            form = self.idea_form(idea, data)
+            form.is_valid()
+            for field, message in missing.errors.items():
+                form.add_error(field, message)
+            messages.error(request, _("Your draft is saved, but it cannot be submitted yet."))
+            return render(
+                request, self.template_name, self.page_context(idea, form=form), status=400
+            )
+        except services.ServiceError as refused:
+            messages.error(request, str(refused))
+            return redirect("ideas:idea", pk=idea.pk)
+        notifications.idea_submitted(idea_id=idea.pk)
+        messages.success(request, _("Your idea is submitted. Every team member gets a receipt."))
+        return redirect("ideas:idea", pk=idea.pk)
+
+
+def render_conflict(request, current: Idea, yours: dict):
+    fields = [
+        {
+            "name": name,
+            "label": Idea._meta.get_field(name).verbose_name,
+            "theirs": getattr(current, name),
+            "yours": yours.get(name, ""),
+            "differs": getattr(current, name) != yours.get(name, ""),
+        }
+        for name in EDITABLE_FIELDS
+    ]
+    context = {"idea": current, "fields": fields, "version": current.version}
+    return render(request, "ideas/idea_conflict.html", context, status=409)
+
+
+class AutosaveView(IdeaMixin, View):
+    """The edit page's periodic save: JSON in the same terms as a full save."""
+
+    def post(self, request, pk):
+        idea = self.get_idea()
+        form = self.idea_form(idea, request.POST)
+        if not form.is_valid():
+            return JsonResponse({"saved": False, "errors": form.errors}, status=400)
+        try:
+            idea = services.save_idea(
+                idea=idea,
+                text=form.cleaned_data,
+                base_version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except services.EditConflict:
+            message = _("A team member has saved this idea. Save to compare the two versions.")
+            return JsonResponse({"saved": False, "conflict": True, "message": message}, status=409)
+        except services.ServiceError as refused:
+            return JsonResponse({"saved": False, "message": str(refused)}, status=409)
+        saved_at = formats.time_format(timezone.localtime(idea.updated_at), "H:i")
+        return JsonResponse(
+            {
+                "saved": True,
+                "version": idea.version,
+                "message": _("Draft saved at %(time)s.") % {"time": saved_at},
+            }
+        )
+
+
+class IdeaStatusView(IdeaMixin, View):
+    """Withdraw or reopen; submitting goes through the edit form so that the text is saved."""
+
+    ACTIONS = {"withdraw": IdeaStatus.WITHDRAWN, "reopen": IdeaStatus.DRAFT}
+
+    def post(self, request, pk):
+        idea = self.get_idea()
+        status = self.ACTIONS.get(request.POST.get("action"))
+        if status is None or not permissions.is_member(request.user, idea.team):
+            raise Http404
+        try:
+            services.set_idea_status(idea=idea, status=status, by=request.user)
+        except services.ServiceError as refused:
+            messages.error(request, str(refused))
+        else:
+            if status == IdeaStatus.WITHDRAWN:
+                notifications.idea_withdrawn(idea_id=idea.pk)
+                messages.success(request, _("The idea is withdrawn."))
+            else:
+                messages.success(request, _("The idea is a draft again."))
+        return redirect("ideas:idea", pk=idea.pk)
+
+
+class IdeaHistoryView(IdeaMixin, TemplateView):
+    template_name = "ideas/idea_history.html"
+
+    def get_context_data(self, **kwargs):
+        idea = self.get_idea()
+        labels = {name: Idea._meta.get_field(name).verbose_name for name in EDITABLE_FIELDS}
+        revisions = [
+            {
+                "revision": revision,
+                "changed": [labels[f] for f in revision.changed_fields if f in labels],
+            }
+            for revision in idea.revisions.select_related("author")
+        ]
+        return super().get_context_data(**kwargs) | {
+            "idea": idea,
+            "revisions": revisions,
+            "can_restore": permissions.can_edit_idea(self.request.user, idea),
+        }
+
+
+class RestoreRevisionView(IdeaMixin, View):
+    def post(self, request, pk, version):
+        idea = self.get_idea()
+        revision = get_object_or_404(idea.revisions, version=version)
+        try:
+            base_version = int(request.POST.get("version", ""))
+        except ValueError as not_a_number:
+            raise Http404 from not_a_number
+        try:
+            services.restore_revision(revision=revision, base_version=base_version, by=request.user)
+        except services.EditConflict:
+            messages.error(request, _("The idea changed after you opened its history; look again."))
+            return redirect("ideas:history", pk=idea.pk)
+        except services.ServiceError as refused:
+            messages.error(request, str(refused))
+            return redirect("ideas:history", pk=idea.pk)
+        messages.success(request, _("Version %(version)d is restored.") % {"version": version})
+        return redirect("ideas:idea", pk=idea.pk)
+
+
+class AttachmentUploadView(IdeaMixin, View):
+    def post(self, request, pk):
+        idea = self.get_idea()
+        if not permissions.is_member(request.user, idea.team):
+            raise Http404
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.add_attachment(
+                    idea=idea,
+                    upload=form.cleaned_data["file"],
+                    content_type=form.content_type,
+                    by=request.user,
+                )
+            except services.ServiceError as refused:
+                form.add_error("file", str(refused))
+        if form.errors:
+            context = self.page_context(idea, form=self.idea_form(idea), attachment_form=form)
+            return render(request, IdeaView.template_name, context, status=400)
+        messages.success(request, _("The file is attached."))
+        return redirect("ideas:idea", pk=idea.pk)
+
+
+def visible_attachment(request, pk: int, attachment_pk: int) -> Attachment:
+    return get_object_or_404(
+        Attachment.objects.select_related("idea__team", "idea__competition"),
+        pk=attachment_pk,
+        idea__in=Idea.objects.visible_to(request.user).filter(pk=pk),
+    )
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    def get(self, request, pk, attachment_pk):
+        attachment = visible_attachment(request, pk, attachment_pk)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+
+class AttachmentDeleteView(LoginRequiredMixin, View):
+    def post(self, request, pk, attachment_pk):
+        attachment = visible_attachment(request, pk, attachment_pk)
+        try:
+            services.remove_attachment(attachment=attachment, by=request.user)
+        except services.ServiceError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("The file is removed."))
+        return redirect("ideas:idea", pk=pk)
+
+
+# --- starting an idea, teams and invitations ------------------------------------------------
+
+
+class StartIdeaView(LoginRequiredMixin, FormView):
+    template_name = "ideas/start_idea.html"
+    form_class = StartIdeaForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.competition = get_object_or_404(
+            CompetitionPage.objects.live().public(), pk=kwargs["competition_id"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"teams": Team.objects.of(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "competition": self.competition,
+            "is_open": self.competition.phase == "open",
+        }
+
+    def form_valid(self, form):
+        try:
+            idea = services.start_idea(
+                competition=self.competition, team=form.cleaned_data["team"], by=self.request.user
+            )
+        except services.ServiceError as refused:
+            form.add_error(None, str(refused))
+            return self.form_invalid(form)
+        return redirect("ideas:idea", pk=idea.pk)
+
+
+class TeamCreateView(LoginRequiredMixin, FormView):
+    template_name = "ideas/team_new.html"
+    form_class = TeamForm
+
+    def form_valid(self, form):
+        team = services.create_team(
+            name=form.cleaned_data["name"],
+            service_units=form.cleaned_data["service_units"],
+            lead=self.request.user,
+            profession=form.cleaned_data["profession"],
+        )
+        messages.success(self.request, _("The team is created. Invite your colleagues."))
+        next_url = self.request.POST.get("next", "")
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return HttpResponseRedirect(next_url)
+        return redirect("ideas:team", pk=team.pk)
+
+
+class TeamMixin(LoginRequiredMixin):
+    def get_team(self) -> Team:
+        return get_object_or_404(Team.objects.of(self.request.user), pk=self.kwargs["pk"])
+
+
+class TeamView(TeamMixin, TemplateView):
+    template_name = "ideas/team.html"
+
+    def get_context_data(self, invitation_form=None, **kwargs):
+        team = self.get_team()
+        is_lead = permissions.can_manage_team(self.request.user, team)
+        now = timezone.now()
+        return super().get_context_data(**kwargs) | {
+            "team": team,
+            "units": list(team.service_units.all()),
+            "memberships": list(team.memberships.select_related("user")),
+            "is_lead": is_lead,
+            "invitation_form": (invitation_form or InvitationForm()) if is_lead else None,
+            "pending": list(team.invitations.usable_at(now)) if is_lead else [],
+        }
+
+    def post(self, request, pk):
+        team = self.get_team()
+        if not permissions.can_manage_team(request.user, team):
+            raise Http404
+        form = InvitationForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(invitation_form=form), status=400)
+        invitation, token = services.invite_member(
+            team=team, email=form.cleaned_data["email"], by=request.user
+        )
+        link = request.build_absolute_uri(reverse("ideas:invitation", kwargs={"token": token}))
+        notifications.invitation_sent(invitation_id=invitation.pk, link=link)
+        messages.success(
+            request, _("The invitation is sent to %(email)s.") % {"email": invitation.email}
+        )
+        return redirect("ideas:team", pk=team.pk)
+
+
+class MembershipView(TeamMixin, View):
+    """The lead removes a member or hands over the lead role."""
+
+    def post(self, request, pk, membership_pk):
+        team = self.get_team()
+        membership = get_object_or_404(Membership, pk=membership_pk, team=team)
+        try:
+            if request.POST.get("action") == "hand_over":
+                services.hand_over_lead(team=team, to=membership, by=request.user)
+                messages.success(request, _("The lead role is handed over."))
+            elif request.POST.get("action") == "remove":
+                services.remove_member(membership=membership, by=request.user)
+                messages.success(request, _("The member is removed."))
+            else:
+                raise Http404
+        except services.NotAllowed as refused:
+            messages.error(request, str(refused))
+        return redirect("ideas:team", pk=team.pk)
+
+
+class InvitationView(View):
+    template_name = "ideas/invitation.html"
+
+    def get_invitation(self) -> Invitation:
+        found = (
+            Invitation.objects.usable_at(timezone.now())
+            .select_related("team", "invited_by")
+            .filter(token_hash=hash_token(self.kwargs["token"]))
+            .first()
+        )
+        if found is None:
+            raise Http404
+        return found
+
+    def get(self, request, token):
+        return render(request, self.template_name, {"invitation": self.get_invitation()})
+
+    def post(self, request, token):
+        invitation = self.get_invitation()
+        if request.POST.get("action") == "decline":
+            services.decline_invitation(token=token)
+            messages.success(request, _("You declined the invitation."))
+            return redirect("wagtail_serve", "")
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            membership = services.accept_invitation(token=token, user=request.user)
+        except services.InvitationUnusable as refused:
+            raise Http404 from refused
+        messages.success(request, _("You joined %(team)s.") % {"team": invitation.team.name})
+        return redirect("ideas:team", pk=membership.team_id)
