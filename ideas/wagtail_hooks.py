@@ -1,0 +1,124 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import permissions
+from .export import neutralise
+from .models import CompetitionPage, Idea, IdeaStatus, ServiceUnit, Team
+from .models.ideas import IDEA_TEXT_FIELDS
+
+
+class CoordinatorReadOnlyPolicy(ModelPermissionPolicy):
+    """Coordinators read teams and ideas in the admin; the text is the team's to write."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and permissions.is_coordinator(user)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class IdeaFilterSet(WagtailFilterSet):
+    competition = django_filters.ModelChoiceFilter(
+        label=_("Round"), queryset=CompetitionPage.objects.all()
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=IdeaStatus.choices)
+    service_unit = django_filters.ModelChoiceFilter(
+        label=_("Service unit"),
+        queryset=ServiceUnit.objects.all(),
+        field_name="team__service_units",
+        distinct=True,
+    )
+    target_group = django_filters.CharFilter(label=_("Target group"), method="filter_target_group")
+
+    class Meta:
+        model = Idea
+        fields = []
+
+    def filter_target_group(self, queryset, name, value):
+        return queryset.filter(
+            Q(target_group__icontains=value) | Q(target_group_tags__icontains=value)
+        )
+
+
+class IdeaIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("team", "competition")
+
+    def preprocess_field_value(self, field, value, export_format):
+        return neutralise(super().preprocess_field_value(field, value, export_format))
+
+
+class IdeaViewSet(ModelViewSet):
+    model = Idea
+    icon = "doc-full"
+    menu_label = _("Ideas")
+    index_view_class = IdeaIndexView
+    list_display = ["title", "team", "competition", "status", "updated_at"]
+    filterset_class = IdeaFilterSet
+    search_fields = ["title", "summary", "target_group", "target_group_tags"]
+    search_backend_name = None
+    list_export = [
+        "competition",
+        "team",
+        "status",
+        "submitted_at",
+        *IDEA_TEXT_FIELDS,
+        "target_group_tags",
+    ]
+    export_filename = "ideas"
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "competition",
+        "team",
+        "status",
+        "version",
+        "submitted_at",
+        *IDEA_TEXT_FIELDS,
+        "target_group_tags",
+    ]
+    form_fields = IDEA_TEXT_FIELDS
+
+
+class TeamViewSet(ModelViewSet):
+    model = Team
+    icon = "group"
+    menu_label = _("Teams")
+    list_display = ["name", "created_at"]
+    list_filter = ["service_units"]
+    search_fields = ["name"]
+    search_backend_name = None
+    inspect_view_enabled = True
+    form_fields = ["name"]
+
+
+class IdeasMenu(ModelViewSetGroup):
+    menu_label = _("Competition entries")
+    menu_icon = "doc-full-inverse"
+    items = [IdeaViewSet, TeamViewSet]
+
+
+class ServiceUnitViewSet(SnippetViewSet):
+    model = ServiceUnit
+    icon = "site"
+    list_display = ["name", "service_area"]
+    list_filter = ["service_area"]
+    search_fields = ["name"]
+
+
+register_snippet(ServiceUnitViewSet)
+register_permission_policy(Idea, CoordinatorReadOnlyPolicy(Idea))
+register_permission_policy(Team, CoordinatorReadOnlyPolicy(Team))
+
+
+@hooks.register("register_admin_viewset")
+def register_ideas_menu():
+    return IdeasMenu()
