@@ -7,6 +7,7 @@ changes nothing.
 
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext, override
@@ -21,6 +22,10 @@ class DemoAccount:
     role: str
     username: str
     password: str
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@example.org"
 
 
 ADMIN = DemoAccount("administrator", "admin", "ideatori-admin")
@@ -61,13 +66,15 @@ def translate(page: Page, *, language: str, strings: dict[str, str]) -> Page:
 
 
 def ensure_user(account: DemoAccount, *, superuser: bool = False, group: str | None = None):
+    """A demo account that signs in with its e-mail address, already verified."""
     User = get_user_model()
     user = User.objects.filter(username=account.username).first()
     if user is None:
-        user = User(username=account.username, email=f"{account.username}@example.org")
+        user = User(username=account.username, email=account.email)
         user.is_superuser = user.is_staff = superuser
         user.set_password(account.password)
         user.save()
+        EmailAddress.objects.create(user=user, email=account.email, verified=True, primary=True)
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user

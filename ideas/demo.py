@@ -10,9 +10,20 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from wagtail.models import Site
 
-from home.demo import DemoAccount, translate
+from home.demo import DemoAccount, ensure_user, translate
 
-from .models import Award, CompetitionIndexPage, CompetitionPage, InnovationPage
+from . import services
+from .models import (
+    Award,
+    CompetitionIndexPage,
+    CompetitionPage,
+    IdeaStatus,
+    InnovationPage,
+    Profile,
+    ServiceArea,
+    ServiceUnit,
+    Team,
+)
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -192,4 +203,107 @@ def load() -> list[DemoAccount]:
     for language in ("fi", "sv"):
         for page in [index, *rounds, winner]:
             translate(page, language=language, strings=STRINGS[language])
-    return []
+    return load_teams(open_round=rounds[1])
+
+
+# --- teams and ideas in the open round --------------------------------------------------------
+
+NURSE = DemoAccount("team member", "nurse", "ideatori-team")
+PSYCHOLOGIST = DemoAccount("team member", "psychologist", "ideatori-team")
+LIBRARIAN = DemoAccount("team member", "librarian", "ideatori-team")
+COUNSELLOR = DemoAccount("team member", "counsellor", "ideatori-team")
+
+UNITS = [
+    ("Maternity and child health clinic", ServiceArea.HEALTH),
+    ("Mental health and substance abuse services", ServiceArea.HEALTH),
+    ("Family social work", ServiceArea.SOCIAL),
+    ("Library", ServiceArea.CULTURE),
+    ("Youth services", ServiceArea.YOUTH),
+    ("Employment services", ServiceArea.EMPLOYMENT),
+]
+
+TEAMS = [
+    {
+        "name": "First contact for families",
+        "units": [
+            "Maternity and child health clinic",
+            "Mental health and substance abuse services",
+        ],
+        "lead": (NURSE, "Public health nurse"),
+        "members": [(PSYCHOLOGIST, "Psychologist")],
+        "idea": {
+            "status": IdeaStatus.SUBMITTED,
+            "title": "One visit, two professionals, for parents of toddlers",
+            "summary": "When a family comes to the clinic with a toddler, a social worker can join "
+            "the same visit, so that worries about money or housing are heard at once.",
+            "problem": "Families tell the nurse about worries that belong to social work, and are "
+            "then asked to book a second appointment elsewhere; many never do.",
+            "service_model": "A weekly joint hour at the clinic with a family social worker, "
+            "booked by the nurse during the visit.",
+            "target_group": "Families with children aged one to three.",
+            "target_group_tags": "families, toddlers",
+        },
+    },
+    {
+        "name": "Reading together",
+        "units": ["Library", "Youth services"],
+        "lead": (LIBRARIAN, "Librarian"),
+        "members": [],
+        "idea": {
+            "status": IdeaStatus.DRAFT,
+            "title": "Homework corner with a youth worker",
+            "summary": "Young people who stay in the library after school find a youth worker "
+            "there two afternoons a week.",
+            "problem": "",
+            "service_model": "",
+            "target_group": "Young people aged 12–17.",
+        },
+    },
+    {
+        "name": "Work and wellbeing",
+        "units": ["Employment services"],
+        "lead": (COUNSELLOR, "Employment counsellor"),
+        "members": [],
+        "idea": {
+            "status": IdeaStatus.WITHDRAWN,
+            "title": "Job-search club in the lobby",
+            "summary": "An open morning for job seekers in the centre's lobby.",
+            "problem": "Job seekers come to the building but rarely to the employment services.",
+            "service_model": "A weekly open morning with a counsellor.",
+            "target_group": "Long-term unemployed adults.",
+        },
+    },
+]
+
+
+def load_teams(open_round) -> list[DemoAccount]:
+    units = {
+        name: ServiceUnit.objects.get_or_create(name=name, defaults={"service_area": area})[0]
+        for name, area in UNITS
+    }
+    for spec in TEAMS:
+        if Team.objects.filter(name=spec["name"]).exists():
+            continue
+        account, profession = spec["lead"]
+        lead = ensure_user(account)
+        Profile.objects.get_or_create(user=lead, defaults={"profession": profession})
+        team = services.create_team(
+            name=spec["name"],
+            service_units=[units[name] for name in spec["units"]],
+            lead=lead,
+            profession=profession,
+        )
+        for member_account, member_profession in spec["members"]:
+            member = ensure_user(member_account)
+            Profile.objects.get_or_create(user=member, defaults={"profession": member_profession})
+            _invitation, token = services.invite_member(team=team, email=member.email, by=lead)
+            services.accept_invitation(token=token, user=member, profession=member_profession)
+        text = dict(spec["idea"])
+        status = text.pop("status")
+        idea = services.start_idea(competition=open_round, team=team, by=lead)
+        idea = services.save_idea(idea=idea, text=text, base_version=idea.version, by=lead)
+        if status != IdeaStatus.DRAFT:
+            idea = services.set_idea_status(idea=idea, status=IdeaStatus.SUBMITTED, by=lead)
+        if status == IdeaStatus.WITHDRAWN:
+            services.set_idea_status(idea=idea, status=IdeaStatus.WITHDRAWN, by=lead)
+    return [NURSE]

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -5,7 +7,15 @@ from django.test import override_settings
 from wagtail.models import Page, PageLogEntry, Revision
 
 from home.models import HomePage, StandardPage
-from ideas.models import CompetitionIndexPage, CompetitionPage, InnovationPage, Phase
+from ideas.models import (
+    CompetitionIndexPage,
+    CompetitionPage,
+    Idea,
+    IdeaStatus,
+    InnovationPage,
+    Phase,
+    Team,
+)
 from judging.models import Criterion
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +28,8 @@ def snapshot():
         "log": PageLogEntry.objects.count(),
         "users": sorted(get_user_model().objects.values_list("username", "password")),
         "criteria": sorted(Criterion.objects.values_list("pk", "name", "weight")),
+        "ideas": sorted(Idea.objects.values_list("pk", "status", "version", "title")),
+        "teams": sorted(Team.objects.values_list("pk", "name")),
     }
 
 
@@ -37,8 +49,30 @@ def test_load_demo_builds_the_site_in_three_languages(capsys):
     assert finnish_round.title == "Innovaatiokilpailu 2026"
     assert finnish_round.criteria.first().name == "Kohderyhmä"
     output = capsys.readouterr().out
-    assert "admin / ideatori-admin" in output
-    assert "coordinator / ideatori-coordinator" in output
+    assert "admin@example.org / ideatori-admin" in output
+    assert "coordinator@example.org / ideatori-coordinator" in output
+    assert "nurse@example.org / ideatori-team" in output
+
+
+def test_load_demo_adds_teams_with_ideas_in_every_status():
+    call_command("load_demo", stdout=io.StringIO())
+
+    open_round = CompetitionPage.objects.get(locale__language_code="en", slug="2026")
+    ideas = Idea.objects.filter(competition=open_round)
+    assert sorted(ideas.values_list("status", flat=True)) == sorted(IdeaStatus.values)
+    spanning = Team.objects.get(name="First contact for families")
+    assert spanning.service_units.count() == 2
+    assert spanning.memberships.count() == 2
+
+
+def test_demo_team_member_signs_in_with_email(client):
+    call_command("load_demo", stdout=io.StringIO())
+
+    client.post("/en/accounts/login/", {"login": "nurse@example.org", "password": "ideatori-team"})
+
+    html = client.get("/en/my/ideas/").content.decode()
+    assert "One visit, two professionals, for parents of toddlers" in html
+    assert "Homework corner" not in html
 
 
 def test_load_demo_twice_changes_nothing():

@@ -25,6 +25,6 @@ class Command(BaseCommand):
                 if app_config.name in {"home", "ideas", "judging"} and find_spec(module_name):
                     accounts += import_module(module_name).load()
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
-        self.stdout.write("Demo accounts (sign in at /admin/ for now):")
+        self.stdout.write("Demo accounts (sign in with the e-mail address):")
         for account in accounts:
-            self.stdout.write(f"  {account.role:<14} {account.username} / {account.password}")
+            self.stdout.write(f"  {account.role:<14} {account.email} / {account.password}")
