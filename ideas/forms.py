@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .attachments import validate_attachment
-from .models import Idea, ServiceUnit
+from .models import Idea, Profile, ServiceUnit
 from .services import EDITABLE_FIELDS
 
 
@@ -59,3 +59,9 @@ class StartIdeaForm(forms.Form):
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["name", "service_unit", "profession", "language"]

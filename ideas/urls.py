@@ -5,6 +5,7 @@ from . import views
 app_name = "ideas"
 
 urlpatterns = [
+    path("my/profile/", views.ProfileView.as_view(), name="profile"),
     path("my/ideas/", views.MyIdeasView.as_view(), name="my_ideas"),
     path("my/ideas/start/<int:competition_id>/", views.StartIdeaView.as_view(), name="start"),
     path("my/ideas/<int:pk>/", views.IdeaView.as_view(), name="idea"),

@@ -11,8 +11,24 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from . import notifications, permissions, services
-from .forms import AttachmentForm, IdeaForm, InvitationForm, StartIdeaForm, TeamForm
-from .models import Attachment, CompetitionPage, Idea, IdeaStatus, Invitation, Membership, Team
+from .forms import (
+    AttachmentForm,
+    IdeaForm,
+    InvitationForm,
+    ProfileForm,
+    StartIdeaForm,
+    TeamForm,
+)
+from .models import (
+    Attachment,
+    CompetitionPage,
+    Idea,
+    IdeaStatus,
+    Invitation,
+    Membership,
+    Profile,
+    Team,
+)
 from .models.teams import hash_token
 from .services import EDITABLE_FIELDS
 
@@ -298,7 +314,7 @@ class StartIdeaView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         self.competition = get_object_or_404(
             CompetitionPage.objects.live().public(), pk=kwargs["competition_id"]
-        )
+        ).canonical()
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -429,3 +445,19 @@ class InvitationView(View):
             raise Http404 from refused
         messages.success(request, _("You joined %(team)s.") % {"team": invitation.team.name})
         return redirect("ideas:team", pk=membership.team_id)
+
+
+class ProfileView(LoginRequiredMixin, FormView):
+    """A person's own profile: what colleagues see, and the language of their e-mails."""
+
+    template_name = "ideas/profile.html"
+    form_class = ProfileForm
+
+    def get_form_kwargs(self):
+        profile, _created = Profile.objects.get_or_create(user=self.request.user)
+        return super().get_form_kwargs() | {"instance": profile}
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, _("Your profile is saved."))
+        return redirect("ideas:profile")

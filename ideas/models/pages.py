@@ -14,7 +14,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageManager
+from wagtail.models import Locale, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -225,12 +225,24 @@ class CompetitionPage(RoutablePageMixin, Page):
     def next_milestone(self) -> Milestone | None:
         return self.next_milestone_at(timezone.now())
 
+    def canonical(self) -> "CompetitionPage":
+        """The round itself: its page in the default language, of which the others are
+        translations. Ideas, criteria used in judging and the jury belong to it."""
+        if self.locale_id == Locale.get_default().pk:
+            return self
+        original = (
+            CompetitionPage.objects.filter(translation_key=self.translation_key)
+            .filter(locale=Locale.get_default())
+            .first()
+        )
+        return original or self
+
     @path("submit/")
     def submit(self, request):
         """The call's "Submit an idea" address: on to choosing a team while the round is open."""
         if self.phase != Phase.OPEN:
             return self.render(request, context_overrides={"submit_closed": True})
-        return redirect("ideas:start", competition_id=self.pk)
+        return redirect("ideas:start", competition_id=self.canonical().pk)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -505,3 +505,52 @@ def test_cannot_start_an_idea_for_someone_elses_team(client, ours, theirs):
     assert response.status_code == 200
     assert not Idea.objects.filter(team=foreign_team, competition=idea.competition).exists()
     assert_nothing_of(response, theirs)
+
+
+def test_profile_is_the_persons_own(client):
+    user, other = UserFactory(), UserFactory()
+    clinic = make_unit("Child health clinic")
+    client.force_login(user)
+
+    response = client.post(
+        "/en/my/profile/",
+        {"name": "Aino Nurse", "service_unit": clinic.pk, "profession": "Nurse", "language": "fi"},
+    )
+
+    assert response.status_code == 302
+    assert (user.profile.name, user.profile.service_unit, user.profile.language) == (
+        "Aino Nurse",
+        clinic,
+        "fi",
+    )
+    assert not hasattr(other, "profile") or other.profile.name == ""
+
+
+def test_profile_needs_sign_in(client):
+    response = client.post("/en/my/profile/", {"name": "Nobody", "language": "en"})
+
+    assert response["Location"].startswith("/en/accounts/login/")
+    from ideas.models import Profile
+
+    assert not Profile.objects.exists()
+
+
+def test_idea_started_from_a_translated_round_belongs_to_the_round_itself(client):
+    import io as _io
+
+    from django.core.management import call_command
+
+    from ideas.models import CompetitionPage
+
+    call_command("load_demo", stdout=_io.StringIO())
+    finnish = CompetitionPage.objects.get(locale__language_code="fi", slug="2026")
+    english = CompetitionPage.objects.get(locale__language_code="en", slug="2026")
+    lead = UserFactory()
+    team = make_team(lead=lead)
+    client.force_login(lead)
+
+    start = client.get(f"{finnish.url}submit/")
+    client.post(start["Location"], {"team": team.pk})
+
+    assert start["Location"] == f"/fi/my/ideas/start/{english.pk}/"
+    assert Idea.objects.get(team=team).competition == english
