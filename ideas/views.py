@@ -341,6 +341,14 @@ class TeamCreateView(LoginRequiredMixin, FormView):
     template_name = "ideas/team_new.html"
     form_class = TeamForm
 
+    def get_next(self) -> str:
+        """Where to go once the team exists: a path on this site, or the team's page."""
+        next_url = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        return next_url if next_url.startswith("/") and not next_url.startswith("//") else ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"next": self.get_next()}
+
     def form_valid(self, form):
         team = services.create_team(
             name=form.cleaned_data["name"],
@@ -349,9 +357,8 @@ class TeamCreateView(LoginRequiredMixin, FormView):
             profession=form.cleaned_data["profession"],
         )
         messages.success(self.request, _("The team is created. Invite your colleagues."))
-        next_url = self.request.POST.get("next", "")
-        if next_url.startswith("/") and not next_url.startswith("//"):
-            return HttpResponseRedirect(next_url)
+        if self.get_next():
+            return HttpResponseRedirect(self.get_next())
         return redirect("ideas:team", pk=team.pk)
 
 

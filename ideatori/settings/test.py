@@ -1,3 +1,4 @@
+import os
 import tempfile
 from pathlib import Path
 
@@ -11,6 +12,12 @@ IDEATORI_ENVIRONMENT = "test"
 # Fast hashing: the suite creates many users and never needs real password strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A file, not memory: the browser tests' live server then gives every thread its own
+# connection instead of sharing one across threads and async contexts.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"ideatori-test-{os.getpid()}.sqlite3")
+    }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Uploads in a throwaway folder per test process.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-media-"))
