@@ -2,6 +2,8 @@
 # stage carries only the virtual environment and the app, and runs as a non-root user.
 # Release step before starting a new version (once per deploy, not per container):
 #   docker run --rm --env-file ideatori.env IMAGE python manage.py migrate --noinput
+# The e-mail worker is the same image with another command:
+#   docker run -d --env-file ideatori.env IMAGE python manage.py db_worker
 
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -21,7 +23,7 @@ RUN DJANGO_SETTINGS_MODULE=ideatori.settings.production \
 
 FROM python:3.11-slim AS runtime
 RUN useradd --system --uid 10001 --create-home --home-dir /home/ideatori ideatori \
-    && mkdir -p /app/media && chown ideatori /app/media
+    && mkdir -p /app/media /app/private-media && chown ideatori /app/media /app/private-media
 COPY --from=build /venv /venv
 COPY --from=build /app /app
 WORKDIR /app
@@ -29,7 +31,8 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=ideatori.settings.production \
     DJANGO_STATIC_ROOT=/app/static \
-    DJANGO_MEDIA_ROOT=/app/media
+    DJANGO_MEDIA_ROOT=/app/media \
+    DJANGO_PRIVATE_MEDIA_ROOT=/app/private-media
 USER ideatori
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

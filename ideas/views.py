@@ -71,6 +71,14 @@ class IdeaMixin(LoginRequiredMixin):
             "required_fields": idea.competition.required_idea_fields,
         } | extra
 
+    def save_form(self, idea: Idea, form: IdeaForm) -> Idea:
+        return services.save_idea(
+            idea=idea,
+            text=form.cleaned_data,
+            base_version=form.cleaned_data["version"],
+            by=self.request.user,
+        )
+
     def idea_form(self, idea: Idea, data=None) -> IdeaForm:
         return IdeaForm(
             data,
@@ -101,12 +109,7 @@ class IdeaView(IdeaMixin, View):
                 request, self.template_name, self.page_context(idea, form=form), status=400
             )
         try:
-            idea = services.save_idea(
-                idea=idea,
-                text=form.cleaned_data,
-                base_version=form.cleaned_data["version"],
-                by=request.user,
-            )
+            idea = self.save_form(idea, form)
         except services.EditConflict as conflict:
             return render_conflict(request, conflict.current, form.cleaned_data)
         except services.ServiceError as refused:
@@ -166,12 +169,7 @@ class AutosaveView(IdeaMixin, View):
         if not form.is_valid():
             return JsonResponse({"saved": False, "errors": form.errors}, status=400)
         try:
-            idea = services.save_idea(
-                idea=idea,
-                text=form.cleaned_data,
-                base_version=form.cleaned_data["version"],
-                by=request.user,
-            )
+            idea = self.save_form(idea, form)
         except services.EditConflict:
             message = _("A team member has saved this idea. Save to compare the two versions.")
             return JsonResponse({"saved": False, "conflict": True, "message": message}, status=409)

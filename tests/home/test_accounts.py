@@ -153,3 +153,20 @@ def test_team_member_session_is_not_cut_short(client):
     client.get("/en/")
 
     assert client.session["_auth_user_id"] == str(member.pk)
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client):
+    user = verified_user()
+
+    client.post("/en/accounts/password/reset/", {"email": "nurse@example.org"})
+    link = re.search(
+        r"http://testserver(/en/accounts/password/reset/key/\S+/)", mail.outbox[-1].body
+    )
+    form_page = client.get(link.group(1), follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+        {"password1": "another-long-new-password-7", "password2": "another-long-new-password-7"},
+    )
+
+    user.refresh_from_db()
+    assert user.check_password("another-long-new-password-7")

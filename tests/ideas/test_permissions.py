@@ -16,7 +16,7 @@ from tests.factories import UserFactory, make_idea, make_round, make_team
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["lead", "member", "other_team", "invitee", "outsider", "coordinator", "anonymous"]
+ROLES = ["lead", "member", "other_team", "invitee", "juror", "outsider", "coordinator", "anonymous"]
 STATUSES = [IdeaStatus.DRAFT, IdeaStatus.SUBMITTED, IdeaStatus.WITHDRAWN]
 TIMES = ["open", "after_deadline"]
 TEAM = ["lead", "member"]
@@ -34,8 +34,10 @@ ALLOWED = {
 
 @pytest.fixture
 def world():
-    lead, member, other, invitee, outsider, coordinator = (UserFactory() for _ in range(6))
+    lead, member, other, invitee, juror, outsider, coordinator = (UserFactory() for _ in range(7))
     coordinator.groups.add(Group.objects.get(name="Coordinators"))
+    # Jurors gain rights over ideas only through judging (issue #4); here they are nobody special.
+    juror.groups.add(Group.objects.get_or_create(name="Jurors")[0])
     team = make_team(lead=lead, members=[member])
     make_team(members=[other])
     services.invite_member(team=team, email=invitee.email, by=lead)
@@ -45,6 +47,7 @@ def world():
         "member": member,
         "other_team": other,
         "invitee": invitee,
+        "juror": juror,
         "outsider": outsider,
         "coordinator": coordinator,
         "anonymous": AnonymousUser(),

@@ -45,6 +45,13 @@ def theirs():
     return idea, attachment, stranger
 
 
+def close_round(competition) -> None:
+    """Put the round's deadline a minute in the past."""
+    competition.opens_at -= timedelta(days=30)
+    competition.closes_at = timezone.now() - timedelta(minutes=1)
+    competition.save()
+
+
 def url(name: str, idea: Idea, **kwargs) -> str:
     from django.urls import reverse
 
@@ -209,10 +216,7 @@ def test_concurrent_edit_shows_both_versions_and_overwrites_nothing(client, ours
 
 def test_late_submit_is_refused_with_the_reason_and_the_draft_kept(client, ours):
     idea, lead, _member = ours
-    competition = idea.competition
-    competition.opens_at -= timedelta(days=30)
-    competition.closes_at = timezone.now() - timedelta(minutes=1)
-    competition.save()
+    close_round(idea.competition)
     client.force_login(lead)
 
     response = client.post(
@@ -229,10 +233,7 @@ def test_late_submit_is_refused_with_the_reason_and_the_draft_kept(client, ours)
 
 def test_after_the_deadline_the_idea_is_read_only(client, ours):
     idea, lead, _member = ours
-    competition = idea.competition
-    competition.opens_at -= timedelta(days=30)
-    competition.closes_at = timezone.now() - timedelta(minutes=1)
-    competition.save()
+    close_round(idea.competition)
     client.force_login(lead)
 
     html = client.get(url("idea", idea)).content.decode()
@@ -554,3 +555,100 @@ def test_idea_started_from_a_translated_round_belongs_to_the_round_itself(client
 
     assert start["Location"] == f"/fi/my/ideas/start/{english.pk}/"
     assert Idea.objects.get(team=team).competition == english
+
+
+@pytest.mark.parametrize("who", ["stranger", "outsider"])
+def test_foreign_idea_cannot_be_autosaved_restored_or_given_files(client, ours, theirs, who):
+    idea, attachment, _stranger = theirs
+    user = ours[1] if who == "stranger" else UserFactory()
+    services.save_idea(
+        idea=idea,
+        text=idea.text() | {"title": "Second secret"},
+        base_version=1,
+        by=idea.team.memberships.get(role="lead").user,
+    )
+    client.force_login(user)
+
+    responses = [
+        client.post(url("autosave", idea), idea.text() | {"title": "Hijacked", "version": 2}),
+        client.post(url("restore", idea, version=2), {"version": 2}),
+        client.post(url("upload", idea), {"file": pdf("planted.pdf")}),
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    for response in responses:
+        assert_nothing_of(response, theirs)
+    idea.refresh_from_db()
+    assert (idea.title, idea.version) == ("Second secret", 2)
+    assert list(idea.attachments.values_list("original_name", flat=True)) == ["secret.pdf"]
+
+
+def test_lead_removes_a_member_and_hands_over_the_lead(client, ours):
+    idea, lead, member = ours
+    third = UserFactory()
+    Membership.objects.create(team=idea.team, user=third)
+    client.force_login(lead)
+
+    client.post(
+        f"/en/my/teams/{idea.team_id}/members/{idea.team.memberships.get(user=third).pk}/",
+        {"action": "remove"},
+    )
+    client.post(
+        f"/en/my/teams/{idea.team_id}/members/{idea.team.memberships.get(user=member).pk}/",
+        {"action": "hand_over"},
+    )
+
+    assert not idea.team.memberships.filter(user=third).exists()
+    assert idea.team.memberships.get(role="lead").user == member
+
+
+def test_lead_cannot_touch_another_teams_membership(client, ours, theirs):
+    _idea, lead, _member = ours
+    foreign, _attachment, stranger = theirs
+    membership = foreign.team.memberships.get(user=stranger)
+    client.force_login(lead)
+
+    response = client.post(
+        f"/en/my/teams/{foreign.team_id}/members/{membership.pk}/", {"action": "remove"}
+    )
+
+    assert response.status_code == 404
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_creating_a_team_needs_sign_in(client):
+    unit = make_unit()
+
+    response = client.post(
+        "/en/my/teams/new/", {"name": "Anonymous team", "service_units": [unit.pk]}
+    )
+
+    assert response["Location"].startswith("/en/accounts/login/")
+    from ideas.models import Team
+
+    assert not Team.objects.filter(name="Anonymous team").exists()
+
+
+def test_team_form_keeps_what_was_typed_and_marks_the_missing_field(client):
+    client.force_login(UserFactory())
+
+    response = client.post("/en/my/teams/new/", {"name": "Half a team", "profession": "Nurse"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Half a team"' in html and 'value="Nurse"' in html
+    assert "This field is required." in html
+
+
+def test_markup_in_an_idea_is_text_in_lists_and_the_admin(client, coordinator, ours):
+    idea, lead, _member = ours
+    Idea.objects.filter(pk=idea.pk).update(title='<img src=x onerror="alert(1)">')
+
+    client.force_login(lead)
+    mine = client.get("/en/my/ideas/").content.decode()
+    client.force_login(coordinator)
+    admin = client.get("/admin/idea/").content.decode()
+
+    for html in (mine, admin):
+        assert '<img src=x onerror="alert(1)">' not in html
+        assert "&lt;img src=x onerror=" in html
