@@ -146,10 +146,21 @@ def test_coordinator_reads_every_idea_but_cannot_edit(client, coordinator, their
     idea, _attachment, _stranger = theirs
     client.force_login(coordinator)
 
+    lead = idea.team.memberships.get(role="lead").user
+    services.save_idea(
+        idea=idea, text=idea.text() | {"pilot_plan": "Spring"}, base_version=1, by=lead
+    )
+    services.save_idea(
+        idea=idea, text=idea.text() | {"pilot_plan": "Autumn"}, base_version=2, by=lead
+    )
     page = client.get(url("idea", idea))
-    edit = client.post(url("idea", idea), idea.text() | {"title": "Edited", "version": 1})
+    history = client.get(url("history", idea))
+    edit = client.post(url("idea", idea), idea.text() | {"title": "Edited", "version": 3})
 
     assert "Secret problem text" in page.content.decode()
+    assert "History of changes" in history.content.decode()
+    assert "<td>pilot plan</td>" in history.content.decode()
+    assert "Restore version" not in history.content.decode()
     assert 'name="title"' not in page.content.decode()
     assert edit.status_code == 404
     idea.refresh_from_db()
