@@ -126,3 +126,14 @@ def test_team_member_cannot_keep_service_units(client):
     )
 
     assert not ServiceUnit.objects.filter(name="Rogue").exists()
+
+
+def test_coordinator_lists_teams_but_team_members_do_not(client, coordinator, entries):
+    client.force_login(coordinator)
+    allowed = client.get("/admin/team/").content.decode()
+    client.force_login(entries[1].team.memberships.first().user)
+    denied = client.get("/admin/team/")
+
+    assert "Clinic team" in allowed and "Library team" in allowed
+    assert denied.status_code in {302, 403}
+    assert "Clinic team" not in denied.content.decode()

@@ -663,3 +663,16 @@ def test_markup_in_an_idea_is_text_in_lists_and_the_admin(client, coordinator, o
     for html in (mine, admin):
         assert '<img src=x onerror="alert(1)">' not in html
         assert "&lt;img src=x onerror=" in html
+
+
+def test_member_removes_an_own_file(client, ours):
+    idea, lead, member = ours
+    attachment = services.add_attachment(
+        idea=idea, upload=pdf("old.pdf"), content_type="application/pdf", by=lead
+    )
+    client.force_login(member)
+
+    response = client.post(url("remove_attachment", idea, attachment_pk=attachment.pk))
+
+    assert response.status_code == 302
+    assert not idea.attachments.exists()
