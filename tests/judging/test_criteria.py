@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from judging.criteria import default_criteria
 from judging.models import Criterion
 from tests.factories import make_round
-from tests.ideas.test_competition_page import round_form_data
+from tests.ideas.test_competition_page import round_form_data, validation_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_criterion_refuses_bad_weight_or_scale_on_the_field(fields, field_in_err
     [{}, {"weight": Decimal("0.25")}, {"scale_min": 0, "scale_max": 10}, {"scale_min": -2}],
 )
 def test_criterion_accepts_positive_weight_and_ordered_scale(fields):
-    Criterion(name="Impact", **fields).clean()
+    assert validation_errors(Criterion(name="Impact", **fields)) == {}
 
 
 def test_criterion_defaults_to_weight_one_on_one_to_five():
