@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from .models import Idea, IdeaStatus, Invitation, ReminderSent, Team
-from .models.ideas import IDEA_TEXT_FIELDS
+from .models.ideas import field_labels
 
 REMINDER_LEAD_TIME = timedelta(days=2)
 DEADLINE_REMINDER = "deadline_2_days"
@@ -39,9 +39,7 @@ def _members(team: Team):
 
 
 def _idea_text(idea: Idea) -> list[tuple[str, str]]:
-    return [
-        (Idea._meta.get_field(name).verbose_name, getattr(idea, name)) for name in IDEA_TEXT_FIELDS
-    ]
+    return [(label, getattr(idea, name)) for name, label in field_labels().items()]
 
 
 @task()

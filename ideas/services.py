@@ -100,12 +100,7 @@ def invite_member(
 
 
 def _usable_invitation(token: str, now: datetime) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update()
-        .usable_at(now)
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    invitation = Invitation.objects.select_for_update().usable_at(now).with_token(token).first()
     if invitation is None:
         raise InvitationUnusable(
             _("This invitation link is not valid: it may have expired or been used already.")

@@ -27,9 +27,10 @@ from .models import (
     Invitation,
     Membership,
     Profile,
+    Role,
     Team,
 )
-from .models.teams import hash_token
+from .models.ideas import field_labels
 from .services import EDITABLE_FIELDS
 
 
@@ -59,16 +60,19 @@ class IdeaMixin(LoginRequiredMixin):
         user = self.request.user
         now = timezone.now()
         editable = permissions.can_edit_idea(user, idea, now)
+        is_member = permissions.is_member(user, idea.team)
         return {
             "idea": idea,
             "editable": editable,
+            # The team's own draft closed by the deadline: the page says why it is read-only.
+            "closed_draft": is_member
+            and idea.status == IdeaStatus.DRAFT
+            and not permissions.before_deadline(idea, now),
             "can_submit": permissions.can_submit_idea(user, idea, now),
             "can_withdraw": permissions.can_withdraw_idea(user, idea, now),
             "can_reopen": permissions.can_reopen_idea(user, idea, now),
-            "is_member": permissions.is_member(user, idea.team),
             "attachments": list(idea.attachments.all()),
             "attachment_form": AttachmentForm() if editable else None,
-            "required_fields": idea.competition.required_idea_fields,
         } | extra
 
     def save_form(self, idea: Idea, form: IdeaForm) -> Idea:
@@ -115,8 +119,6 @@ class IdeaView(IdeaMixin, View):
         except services.ServiceError as refused:
             # The deadline passed while the person was typing: show their text, store nothing.
             messages.error(request, str(refused))
-            form = IdeaForm(request.POST, instance=idea, initial={"version": idea.version})
-            form.is_valid()
             idea.refresh_from_db()
             context = self.page_context(idea, form=form, unsaved_text=True)
             return render(request, self.template_name, context, status=409)
@@ -149,12 +151,12 @@ def render_conflict(request, current: Idea, yours: dict):
     fields = [
         {
             "name": name,
-            "label": Idea._meta.get_field(name).verbose_name,
+            "label": label,
             "theirs": getattr(current, name),
             "yours": yours.get(name, ""),
             "differs": getattr(current, name) != yours.get(name, ""),
         }
-        for name in EDITABLE_FIELDS
+        for name, label in field_labels(EDITABLE_FIELDS).items()
     ]
     context = {"idea": current, "fields": fields, "version": current.version}
     return render(request, "ideas/idea_conflict.html", context, status=409)
@@ -213,7 +215,7 @@ class IdeaHistoryView(IdeaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         idea = self.get_idea()
-        labels = {name: Idea._meta.get_field(name).verbose_name for name in EDITABLE_FIELDS}
+        labels = field_labels(EDITABLE_FIELDS)
         revisions = [
             {
                 "revision": revision,
@@ -375,7 +377,11 @@ class TeamView(TeamMixin, TemplateView):
         return super().get_context_data(**kwargs) | {
             "team": team,
             "units": list(team.service_units.all()),
-            "memberships": list(team.memberships.select_related("user")),
+            # The lead may remove or promote every member but themself.
+            "members": [
+                {"membership": membership, "changeable": is_lead and membership.role != Role.LEAD}
+                for membership in team.memberships.select_related("user")
+            ],
             "is_lead": is_lead,
             "invitation_form": (invitation_form or InvitationForm()) if is_lead else None,
             "pending": list(team.invitations.usable_at(now)) if is_lead else [],
@@ -426,7 +432,7 @@ class InvitationView(View):
         found = (
             Invitation.objects.usable_at(timezone.now())
             .select_related("team", "invited_by")
-            .filter(token_hash=hash_token(self.kwargs["token"]))
+            .with_token(self.kwargs["token"])
             .first()
         )
         if found is None:

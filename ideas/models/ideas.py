@@ -28,6 +28,11 @@ DEFAULT_REQUIRED_FIELDS = ["title", "summary", "problem", "service_model", "targ
 SUMMARY_MAX_LENGTH = 300
 
 
+def field_labels(names: list[str] | None = None) -> dict[str, str]:
+    """The idea's fields by name, each with its translatable label."""
+    return {name: Idea._meta.get_field(name).verbose_name for name in names or IDEA_TEXT_FIELDS}
+
+
 class IdeaStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

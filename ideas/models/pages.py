@@ -20,7 +20,7 @@ from wagtail.search import index
 
 from home.blocks import BodyBlock
 
-from .ideas import DEFAULT_REQUIRED_FIELDS, IDEA_TEXT_FIELDS, Idea
+from .ideas import DEFAULT_REQUIRED_FIELDS, field_labels
 
 # Other apps register functions under this hook to give a new round its starting rows
 # (judging adds the default criteria), so that ideas never imports them.
@@ -73,7 +73,7 @@ def default_required_fields() -> list[str]:
 
 
 def idea_field_choices() -> list[tuple[str, str]]:
-    return [(name, Idea._meta.get_field(name).verbose_name) for name in IDEA_TEXT_FIELDS]
+    return list(field_labels().items())
 
 
 class CompetitionPageForm(WagtailAdminPageForm):

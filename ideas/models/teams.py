@@ -104,6 +104,9 @@ class InvitationQuerySet(models.QuerySet):
     def usable_at(self, when) -> "InvitationQuerySet":
         return self.filter(accepted_at__isnull=True, declined_at__isnull=True, expires_at__gt=when)
 
+    def with_token(self, token: str) -> "InvitationQuerySet":
+        return self.filter(token_hash=hash_token(token))
+
 
 class Invitation(models.Model):
     """A single-use invitation to a team, sent by e-mail and valid for seven days."""
