@@ -1,0 +1,288 @@
+"""The jury's ranking: from score rows to a ranked table, with the jury's agreement measured.
+
+Pure: no database and no Django, so that every rule here is tested with plain numbers. The
+input is one row per score, held as columns (NumPy arrays), because a round of 10,000 ideas
+has 180,000 scores and one Python object per score would be the slowest part of the ranking.
+
+The rules, in the order they are applied:
+
+1. Each score is rescaled to 0–1 by its criterion's scale, and each review gets the weighted
+   mean of its rescaled scores (its *total*).
+2. Per idea: the mean and the median of its reviews' totals, and the *spread* (highest total
+   minus lowest).
+3. Per juror: the mean and the standard deviation of the totals that juror gave. Each total
+   becomes a z-score against its juror (a juror with no spread counts as spread 1), and is put
+   back on the round's scale with the mean and standard deviation of all totals. A harsh and a
+   lenient juror thus count the same. A juror with fewer than ``MIN_REVIEWS_TO_NORMALISE``
+   reviews is flagged, and their totals are used as they are: a mean and a spread over so few
+   ideas say more about the ideas than about the juror. The idea's *normalised* score is the
+   mean of its reviews' normalised totals.
+4. An idea is flagged as disputed when its spread is at least ``DISAGREEMENT_RANGE`` of the
+   scale, or when one review lies more than ``DISAGREEMENT_SD`` standard deviations (of all the
+   round's totals) from the mean of the idea's other reviews (when it has at least two others:
+   between two reviews the range rule already speaks).
+5. Krippendorff's alpha (interval metric) over ideas as units and jurors as coders, for the
+   totals and for each criterion's scores; ideas with a single review are not pairable and are
+   left out, as the coefficient prescribes. ``None`` when it is undefined (no pairable values
+   or no variation at all).
+6. The rank orders ideas by the chosen score, then by the fixed tie-break order: normalised
+   score, median, the jury's recorded vote. Ideas equal on all of these share a rank ("1, 2, 2,
+   4"); within a shared rank they are listed by idea id, which is not a ranking.
+
+Scores are shown "on the round's scale": from the lowest ``low`` to the highest ``high`` of the
+round's criteria (1–5 by default).
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+DISAGREEMENT_RANGE = 0.4
+DISAGREEMENT_SD = 1.5
+MIN_REVIEWS_TO_NORMALISE = 5
+# Scores equal to this many decimals are equal: float noise must not break a tie.
+TIE_DECIMALS = 9
+
+
+class OrderBy(StrEnum):
+    NORMALISED = "normalised"
+    MEAN = "mean"
+    MEDIAN = "median"
+
+
+@dataclass(frozen=True)
+class CriterionScale:
+    weight: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class ScoreColumns:
+    """One score per position: which review, juror, idea and criterion, and the value given."""
+
+    review: np.ndarray
+    juror: np.ndarray
+    idea: np.ndarray
+    criterion: np.ndarray
+    value: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[int, int, int, int, float]]) -> "ScoreColumns":
+        """From ``(review, juror, idea, criterion, value)`` tuples."""
+        table = np.array(list(rows), dtype=np.float64).reshape(-1, 5)
+        ids = table[:, :4].astype(np.int64)
+        return cls(ids[:, 0], ids[:, 1], ids[:, 2], ids[:, 3], table[:, 4])
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+
+@dataclass(frozen=True)
+class IdeaResult:
+    idea: int
+    rank: int
+    reviews: int
+    mean: float
+    median: float
+    normalised: float
+    spread: float
+    disputed: bool
+    criterion_means: dict[int, float]
+    votes: int | None
+
+
+@dataclass(frozen=True)
+class JurorResult:
+    juror: int
+    reviews: int
+    mean: float
+    sd: float
+    too_few_to_normalise: bool
+    totals: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    ideas: list[IdeaResult]
+    jurors: list[JurorResult]
+    alpha: float | None
+    criterion_alpha: dict[int, float | None]
+    order_by: OrderBy
+    scale: tuple[float, float]
+    complete: bool
+
+
+def krippendorff_alpha_interval(unit: np.ndarray, value: np.ndarray) -> float | None:
+    """Krippendorff's alpha, interval metric, for values grouped into units by ``unit``.
+
+    alpha = 1 - (n - 1) * Σ_u Σ_{i≠j in u} (v_i - v_j)² / (m_u - 1)  /  Σ_{i≠j} (v_i - v_j)²
+
+    over the n values in units with at least two values (m_u values in unit u). Each sum of
+    squared differences over ordered pairs is 2 (m Σv² - (Σv)²), so the whole is one pass.
+    """
+    if len(value) == 0:
+        return None
+    _, inverse, counts = np.unique(unit, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse, weights=value)
+    squares = np.bincount(inverse, weights=value * value)
+    pairable = counts >= 2
+    m, s, q = counts[pairable].astype(np.float64), sums[pairable], squares[pairable]
+    n = m.sum()
+    if n < 2:
+        return None
+    within = (2 * (m * q - s * s) / (m - 1)).sum()
+    total = 2 * (n * q.sum() - s.sum() ** 2)
+    if total <= 1e-12 * max(1.0, n * q.sum()):
+        return None
+    return float(1 - (n - 1) * within / total)
+
+
+def default_order(complete: bool) -> OrderBy:
+    """The mean when every juror scored every idea; otherwise each juror's scale is corrected."""
+    return OrderBy.MEAN if complete else OrderBy.NORMALISED
+
+
+def rank(
+    scores: ScoreColumns,
+    criteria: Mapping[int, CriterionScale],
+    *,
+    order_by: OrderBy | None = None,
+    votes: Mapping[int, int] | None = None,
+) -> Ranking:
+    """The ranking table of one round from its submitted reviews' scores. See the module doc."""
+    votes = votes or {}
+    crit_ids = np.array(sorted(criteria), dtype=np.int64)
+    weight = np.array([criteria[c].weight for c in crit_ids], dtype=np.float64)
+    low = np.array([criteria[c].low for c in crit_ids], dtype=np.float64)
+    high = np.array([criteria[c].high for c in crit_ids], dtype=np.float64)
+    scale = (float(low.min()), float(high.max())) if len(crit_ids) else (0.0, 1.0)
+    width = scale[1] - scale[0]
+
+    if len(scores) == 0:
+        return Ranking(
+            [], [], None, {int(c): None for c in crit_ids}, order_by or OrderBy.MEAN, scale, True
+        )
+
+    crit = np.searchsorted(crit_ids, scores.criterion)
+    rescaled = (scores.value - low[crit]) / (high[crit] - low[crit])
+
+    # 1. Each review's weighted total, 0–1.
+    review_ids, first, review = np.unique(scores.review, return_index=True, return_inverse=True)
+    total = np.bincount(review, weights=rescaled * weight[crit]) / np.bincount(
+        review, weights=weight[crit]
+    )
+    idea_ids, review_idea = np.unique(scores.idea[first], return_inverse=True)
+    juror_ids, review_juror = np.unique(scores.juror[first], return_inverse=True)
+    n_ideas, n_jurors = len(idea_ids), len(juror_ids)
+
+    # 2. Mean, median and spread per idea, from the totals sorted within each idea.
+    per_idea = np.bincount(review_idea, minlength=n_ideas)
+    idea_sum = np.bincount(review_idea, weights=total, minlength=n_ideas)
+    idea_mean = idea_sum / per_idea
+    order = np.lexsort((total, review_idea))
+    sorted_total = total[order]
+    starts = np.cumsum(per_idea) - per_idea
+    median = (sorted_total[starts + (per_idea - 1) // 2] + sorted_total[starts + per_idea // 2]) / 2
+    spread = sorted_total[starts + per_idea - 1] - sorted_total[starts]
+
+    # 3. Each juror's totals as z-scores, put back on the scale of all totals.
+    per_juror = np.bincount(review_juror, minlength=n_jurors)
+    juror_mean = np.bincount(review_juror, weights=total, minlength=n_jurors) / per_juror
+    juror_sq = np.bincount(review_juror, weights=total * total, minlength=n_jurors) / per_juror
+    juror_sd = np.sqrt(np.clip(juror_sq - juror_mean**2, 0, None))
+    divisor = np.where(juror_sd > 1e-12, juror_sd, 1.0)
+    round_mean, round_sd = float(total.mean()), float(total.std())
+    normalised_total = round_mean + (total - juror_mean[review_juror]) / divisor[review_juror] * (
+        round_sd
+    )
+    too_few = per_juror < MIN_REVIEWS_TO_NORMALISE
+    normalised_total = np.where(too_few[review_juror], total, normalised_total)
+    normalised = np.bincount(review_idea, weights=normalised_total, minlength=n_ideas) / per_idea
+
+    # 4. Disagreement: a wide range, or one review far from the mean of the idea's others.
+    others = per_idea[review_idea] - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        others_mean = (idea_sum[review_idea] - total) / others
+    far = (
+        (others >= 2) & (np.abs(total - others_mean) > DISAGREEMENT_SD * round_sd) & (round_sd > 0)
+    )
+    disputed = (spread >= DISAGREEMENT_RANGE - 1e-12) | (
+        np.bincount(review_idea, weights=far, minlength=n_ideas) > 0
+    )
+
+    # Per idea, per criterion: the mean score on the criterion's own scale.
+    score_idea = np.searchsorted(idea_ids, scores.idea)
+    cell = score_idea * len(crit_ids) + crit
+    cells = n_ideas * len(crit_ids)
+    cell_count = np.bincount(cell, minlength=cells)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cell_mean = (np.bincount(cell, weights=scores.value, minlength=cells) / cell_count).reshape(
+            n_ideas, len(crit_ids)
+        )
+    cell_count = cell_count.reshape(n_ideas, len(crit_ids))
+
+    # 5. Agreement.
+    alpha = krippendorff_alpha_interval(review_idea, total)
+    criterion_alpha = {}
+    for index, crit_id in enumerate(crit_ids):
+        mask = crit == index
+        criterion_alpha[int(crit_id)] = krippendorff_alpha_interval(
+            score_idea[mask], scores.value[mask]
+        )
+
+    # 6. Rank.
+    complete = len(review_ids) == n_ideas * n_jurors
+    order_by = order_by or default_order(complete)
+    primary = {OrderBy.NORMALISED: normalised, OrderBy.MEAN: idea_mean, OrderBy.MEDIAN: median}[
+        order_by
+    ]
+    vote = np.array([votes.get(int(i), 0) for i in idea_ids], dtype=np.float64)
+    keys = [np.round(k, TIE_DECIMALS) for k in (primary, normalised, median)] + [vote]
+    # np.lexsort sorts by the last key first; negate for "highest first", idea id last.
+    ranked = np.lexsort([idea_ids] + [-k for k in reversed(keys)])
+    stacked = np.column_stack(keys)[ranked]
+    new_rank = np.ones(n_ideas, dtype=bool)
+    new_rank[1:] = np.any(stacked[1:] != stacked[:-1], axis=1)
+    position = np.arange(1, n_ideas + 1)
+    rank_of = np.maximum.accumulate(np.where(new_rank, position, 0))
+
+    def on_scale(x: float) -> float:
+        return scale[0] + float(x) * width
+
+    ideas = []
+    for place, index in zip(rank_of, ranked, strict=True):
+        ideas.append(
+            IdeaResult(
+                idea=int(idea_ids[index]),
+                rank=int(place),
+                reviews=int(per_idea[index]),
+                mean=on_scale(idea_mean[index]),
+                median=on_scale(median[index]),
+                normalised=on_scale(normalised[index]),
+                spread=float(spread[index]) * width,
+                disputed=bool(disputed[index]),
+                criterion_means={
+                    int(c): float(cell_mean[index, j])
+                    for j, c in enumerate(crit_ids)
+                    if cell_count[index, j]
+                },
+                votes=votes.get(int(idea_ids[index])),
+            )
+        )
+    juror_order = np.lexsort((review_juror,))
+    juror_totals = np.split(total[juror_order], np.cumsum(per_juror)[:-1])
+    jurors = [
+        JurorResult(
+            juror=int(juror_ids[j]),
+            reviews=int(per_juror[j]),
+            mean=on_scale(juror_mean[j]),
+            sd=float(juror_sd[j]) * width,
+            too_few_to_normalise=bool(too_few[j]),
+            totals=tuple(on_scale(t) for t in juror_totals[j]),
+        )
+        for j in range(n_jurors)
+    ]
+    return Ranking(ideas, jurors, alpha, criterion_alpha, order_by, scale, complete)
