@@ -41,6 +41,10 @@ def round_open(idea, now: datetime | None = None) -> bool:
     return idea.competition.opens_at <= now < idea.competition.closes_at
 
 
+def results_published(competition, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) >= competition.results_at
+
+
 def can_view_idea(user, idea) -> bool:
     """The team's members read their idea at any time; coordinators read every idea."""
     return is_coordinator(user) or is_member(user, idea.team)
@@ -77,3 +81,10 @@ def can_manage_team(user, team) -> bool:
 def can_start_idea(user, team, competition, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return competition.opens_at <= now < competition.closes_at and is_member(user, team)
+
+
+def can_decide_idea(user, idea, now: datetime | None = None) -> bool:
+    """The coordinator records the jury's decision between the end of judging and results."""
+    now = now or timezone.now()
+    competition = idea.competition
+    return is_coordinator(user) and competition.judging_closes_at <= now < competition.results_at

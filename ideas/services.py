@@ -234,6 +234,10 @@ TRANSITIONS = {
     (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN): permissions.can_withdraw_idea,
     (IdeaStatus.SUBMITTED, IdeaStatus.WITHDRAWN): permissions.can_withdraw_idea,
     (IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT): permissions.can_reopen_idea,
+    (IdeaStatus.SUBMITTED, IdeaStatus.AWARDED): permissions.can_decide_idea,
+    (IdeaStatus.SUBMITTED, IdeaStatus.NOT_AWARDED): permissions.can_decide_idea,
+    (IdeaStatus.NOT_AWARDED, IdeaStatus.AWARDED): permissions.can_decide_idea,
+    (IdeaStatus.AWARDED, IdeaStatus.NOT_AWARDED): permissions.can_decide_idea,
 }
 
 
@@ -242,9 +246,12 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
     """The one function that changes an idea's status.
 
     Transitions: draft → submitted (the round's required fields filled, before the deadline),
-    draft or submitted → withdrawn (before the deadline), withdrawn → draft (while open).
+    draft or submitted → withdrawn (before the deadline), withdrawn → draft (while open);
+    submitted, awarded or not awarded → awarded or not awarded (the coordinator recording the
+    jury's decision, after judging closes and before results are published).
 
-    Side effects: ``submitted_at`` is set on submit and cleared on withdraw or reopen; the
+    Side effects: ``submitted_at`` is set on submit, cleared on withdraw or reopen, and kept
+    by the decision; the
     version goes up and a revision notes the change. A refused change raises
     ``DeadlinePassed``, ``MissingFields`` or ``NotAllowed`` and leaves the idea, draft text
     included, exactly as it was.
@@ -270,7 +277,10 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
         if missing:
             raise MissingFields(missing)
     idea.status = status
-    idea.submitted_at = now if status == IdeaStatus.SUBMITTED else None
+    if status == IdeaStatus.SUBMITTED:
+        idea.submitted_at = now
+    elif status in (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN):
+        idea.submitted_at = None
     # A new version, so that an editor still holding the old one cannot save over the change.
     idea.version += 1
     idea.save(update_fields=["status", "submitted_at", "version", "updated_at"])

@@ -47,6 +47,15 @@ class MyIdeasView(LoginRequiredMixin, TemplateView):
         }
 
 
+def jury_feedback(idea: Idea, now) -> str:
+    """The jury's feedback to the team, never before results are published. Read through the
+    ``award`` relation judging adds to an idea, as a round reads its criteria."""
+    if not permissions.results_published(idea.competition, now):
+        return ""
+    award = getattr(idea, "award", None)
+    return award.feedback if award is not None else ""
+
+
 class IdeaMixin(LoginRequiredMixin):
     """Finds the idea among those the user may read; any other id is a 404."""
 
@@ -73,6 +82,7 @@ class IdeaMixin(LoginRequiredMixin):
             "can_reopen": permissions.can_reopen_idea(user, idea, now),
             "attachments": list(idea.attachments.all()),
             "attachment_form": AttachmentForm() if editable else None,
+            "jury_feedback": jury_feedback(idea, now),
         } | extra
 
     def save_form(self, idea: Idea, form: IdeaForm) -> Idea:

@@ -23,6 +23,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("ideas.urls")),
+    path("", include("judging.urls")),
     # Wagtail's page serving catches every other path, so it comes last.
     path("", include(wagtail_urls)),
 )

@@ -1,11 +1,15 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable, TranslatableMixin
+
+from ideas.models import Award as AwardLevel
 
 
 class Criterion(TranslatableMixin, Orderable):
@@ -64,3 +68,215 @@ class Criterion(TranslatableMixin, Orderable):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class JuryRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    MEMBER = "member", _("Member")
+
+
+class JuryMember(Orderable):
+    """A juror of one round, kept by the coordinator on the round's page.
+
+    Rows are written when the page is published; who has been told what is kept apart in
+    ``JurorNotice``, so that republishing an older draft never mails anyone twice.
+    """
+
+    competition = ParentalKey(
+        "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="jury_members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("juror"),
+        on_delete=models.CASCADE,
+        related_name="jury_memberships",
+    )
+    role = models.CharField(
+        verbose_name=_("role"), max_length=16, choices=JuryRole.choices, default=JuryRole.MEMBER
+    )
+
+    panels = [FieldRowPanel([FieldPanel("user"), FieldPanel("role")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("juror")
+        verbose_name_plural = _("jury")
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "user"], name="one_seat_per_juror")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class JurorNotice(models.Model):
+    """One row per e-mail of each kind sent to a juror for a round: nobody gets one twice."""
+
+    JURY_SET = "jury_set"
+    JUDGING_OPEN = "judging_open"
+
+    competition = models.ForeignKey(
+        "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competition", "user", "kind"], name="one_juror_notice_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.user}"
+
+
+class ConflictSource(models.TextChoices):
+    AUTOMATIC = "automatic", _("Automatic (same team or service unit)")
+    DECLARED = "declared", _("Declared by the juror")
+    COORDINATOR = "coordinator", _("Set by the coordinator")
+
+
+class ConflictOfInterest(models.Model):
+    """A juror's conflict with one idea, as last set by a person.
+
+    Without a row, the automatic rule decides (the juror is in the team, or shares a service
+    unit with it). A row overrides the rule either way: ``active`` true is a declared or added
+    conflict, false a lifted one. Changes go through ``services.set_conflict``, which logs them.
+    """
+
+    idea = models.ForeignKey(
+        "ideas.Idea", on_delete=models.CASCADE, related_name="conflicts_of_interest"
+    )
+    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    active = models.BooleanField(default=True)
+    source = models.CharField(max_length=16, choices=ConflictSource.choices)
+    reason = models.TextField(verbose_name=_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "juror"], name="one_conflict_row_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.juror} / {self.idea_id}: {'active' if self.active else 'lifted'}"
+
+
+class Assignment(models.Model):
+    """One juror reviews one idea. A conflicted pair is never assigned; if a conflict arises
+    later, the pair is left out of the juror's list and the ranking until it is lifted."""
+
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="assignments")
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["idea_id", "pk"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "juror"], name="one_assignment_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.juror} → {self.idea_id}"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Review(models.Model):
+    """A juror's review of one assigned idea: scores per criterion and an overall comment."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
+    status = models.CharField(
+        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    overall_comment = models.TextField(verbose_name=_("overall comment"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} ({self.status})"
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    value = models.SmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+
+class ScoreChange(models.Model):
+    """The audit trail of a submitted review: every change of a score or its comment."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    old_value = models.SmallIntegerField(null=True)
+    new_value = models.SmallIntegerField(null=True)
+    old_comment = models.TextField(blank=True)
+    new_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.score_id}: {self.old_value} → {self.new_value}"
+
+
+class Award(models.Model):
+    """The jury's decision on one idea: an award level or none, with the written grounds.
+
+    ``feedback`` is for the team, released when results are published. Written only by
+    ``services.record_decision``.
+    """
+
+    idea = models.OneToOneField("ideas.Idea", on_delete=models.CASCADE, related_name="award")
+    level = models.CharField(
+        verbose_name=_("award"), max_length=32, choices=AwardLevel.choices, blank=True
+    )
+    rationale = models.TextField(verbose_name=_("the jury's rationale"), blank=True)
+    criteria = models.ManyToManyField(
+        Criterion, verbose_name=_("criteria the decision rests on"), blank=True, related_name="+"
+    )
+    feedback = models.TextField(verbose_name=_("feedback to the team"), blank=True)
+    votes = models.PositiveSmallIntegerField(verbose_name=_("jury votes"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self) -> str:
+        return f"{self.idea_id}: {self.level or 'not awarded'}"

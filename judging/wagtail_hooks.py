@@ -1,9 +1,20 @@
+from django.dispatch import receiver
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import Locale
+from wagtail.signals import page_published
 
-from ideas.models import NEW_ROUND_HOOK
+from ideas.models import NEW_ROUND_HOOK, CompetitionPage
 
+from . import admin_urls, permissions, services
 from .criteria import default_criteria
+
+
+class JudgingMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return permissions.can_manage_judging(request.user)
 
 
 @hooks.register(NEW_ROUND_HOOK)
@@ -13,3 +24,46 @@ def add_default_criteria(page) -> None:
         return
     locale = page.locale if page.locale_id else Locale.get_default()
     page.criteria = default_criteria(language=locale.language_code)
+
+
+@hooks.register("register_log_actions")
+def register_judging_actions(actions) -> None:
+    actions.register_action(
+        "ideatori.conflict_set", _("Set a conflict of interest"), _("Conflict of interest set")
+    )
+    actions.register_action(
+        "ideatori.conflict_lifted",
+        _("Lift a conflict of interest"),
+        _("Conflict of interest lifted"),
+    )
+    actions.register_action(
+        "ideatori.assignments_generated", _("Assign ideas to jurors"), _("Ideas assigned")
+    )
+    actions.register_action(
+        "ideatori.assignment_added", _("Add an assignment"), _("Assignment added")
+    )
+    actions.register_action(
+        "ideatori.assignment_removed", _("Remove an assignment"), _("Assignment removed")
+    )
+    actions.register_action(
+        "ideatori.decision_recorded", _("Record the jury's decision"), _("Jury's decision recorded")
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_judging_urls():
+    return [path("judging/", include((admin_urls, "judging_admin"), namespace="judging_admin"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_judging_menu_item():
+    return JudgingMenuItem(
+        _("Judging"), reverse("judging_admin:rounds"), icon_name="tasks", order=250
+    )
+
+
+@receiver(page_published)
+def jury_published(sender, instance, **kwargs) -> None:
+    """Publishing a round writes its jury rows: sync the Jurors group and tell new jurors."""
+    if isinstance(instance, CompetitionPage):
+        services.sync_jury(competition=instance)

@@ -17,11 +17,12 @@ from ideas.models import (
     IdeaStatus,
     InnovationPage,
     Membership,
+    Profile,
     Role,
     ServiceUnit,
     Team,
 )
-from judging.models import Criterion
+from judging.models import Assignment, Criterion, JuryMember, Review, Score
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -144,3 +145,33 @@ def make_idea(*, team=None, competition=None, status: str = IdeaStatus.DRAFT, **
         status=status,
         **text,
     )
+
+
+# --- judging ----------------------------------------------------------------------------------
+
+
+def make_juror(competition, user=None, *, role: str = "member", unit=None):
+    """A juror of the round; ``unit`` sets their profile's service unit."""
+    user = user or UserFactory()
+    if unit is not None:
+        Profile.objects.update_or_create(user=user, defaults={"service_unit": unit})
+    JuryMember.objects.create(competition=competition, user=user, role=role)
+    return user
+
+
+def make_assignment(juror, idea) -> Assignment:
+    return Assignment.objects.create(juror=juror, idea=idea)
+
+
+def make_review(assignment, value=3, *, status: str = "submitted", comment: str = "") -> Review:
+    """A review with ``value`` on every criterion of the idea's round (or a dict by criterion)."""
+    review = Review.objects.create(
+        assignment=assignment,
+        status=status,
+        overall_comment=comment,
+        submitted_at=timezone.now() if status == "submitted" else None,
+    )
+    for criterion in assignment.idea.competition.criteria.all():
+        score = value.get(criterion.pk) if isinstance(value, dict) else value
+        Score.objects.create(review=review, criterion=criterion, value=score)
+    return review

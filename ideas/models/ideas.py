@@ -37,11 +37,21 @@ class IdeaStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Set by the jury's decision once judging has closed.
+    AWARDED = "awarded", _("Awarded")
+    NOT_AWARDED = "not_awarded", _("Not awarded")
+
+
+# Ideas that took part in the round: submitted in time, whatever the jury decided since.
+ENTERED_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.AWARDED, IdeaStatus.NOT_AWARDED)
 
 
 class IdeaQuerySet(models.QuerySet):
     def submitted(self) -> "IdeaQuerySet":
         return self.filter(status=IdeaStatus.SUBMITTED)
+
+    def entered(self) -> "IdeaQuerySet":
+        return self.filter(status__in=ENTERED_STATUSES)
 
     def drafts(self) -> "IdeaQuerySet":
         return self.filter(status=IdeaStatus.DRAFT)
@@ -122,6 +132,14 @@ class Idea(models.Model):
 
     def __str__(self) -> str:
         return self.title or str(_("Untitled idea"))
+
+    @property
+    def status_for_team(self) -> str:
+        """The status as the team may read it: the jury's decision only once results are out."""
+        if self.status in (IdeaStatus.AWARDED, IdeaStatus.NOT_AWARDED):
+            if self.competition.phase != "results":
+                return IdeaStatus.SUBMITTED.label
+        return self.get_status_display()
 
     @property
     def keywords(self) -> list[str]:

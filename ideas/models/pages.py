@@ -132,6 +132,12 @@ class CompetitionPage(RoutablePageMixin, Page):
         help_text=_("Leave empty for every juror to review every idea."),
     )
 
+    jurors_see_other_scores = models.BooleanField(
+        verbose_name=_("jurors see each other's scores"),
+        default=False,
+        help_text=_("A juror sees the others' scores of an idea after submitting their own."),
+    )
+
     required_idea_fields = models.JSONField(
         verbose_name=_("fields an idea must fill in to be submitted"),
         default=default_required_fields,
@@ -152,7 +158,11 @@ class CompetitionPage(RoutablePageMixin, Page):
             heading=_("Dates (Helsinki time)"),
         ),
         MultiFieldPanel(
-            [FieldPanel("blind_judging"), FieldPanel("reviews_per_idea")],
+            [
+                FieldPanel("blind_judging"),
+                FieldPanel("reviews_per_idea"),
+                FieldPanel("jurors_see_other_scores"),
+            ],
             heading=_("Judging"),
         ),
         MultiFieldPanel(
@@ -160,6 +170,8 @@ class CompetitionPage(RoutablePageMixin, Page):
             heading=_("Ideas"),
         ),
         InlinePanel("criteria", heading=_("Criteria"), label=_("Criterion"), min_num=1),
+        # "jury_members" is judging's relation, like "criteria".
+        InlinePanel("jury_members", heading=_("Jury"), label=_("Juror")),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("intro"),

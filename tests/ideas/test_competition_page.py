@@ -234,6 +234,7 @@ def round_form_data(**overrides):
                 }
             ]
         ),
+        "jury_members": inline_formset([]),
     }
     data.update(overrides)
     return nested_form_data(data)

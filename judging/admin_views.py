@@ -1,0 +1,327 @@
+"""The coordinator's judging pages in the Wagtail admin: the dashboard of a round, its
+assignments and conflicts, the exports and the jury's decision."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.models import Locale
+
+from ideas.models import CompetitionPage
+from ideas.services import ServiceError
+
+from . import charts, export, permissions, services
+from .forms import AssignmentForm, CoordinatorConflictForm, DecisionForm
+from .models import Assignment, Award, ConflictOfInterest, ConflictSource
+from .ranking import OrderBy
+from .scoreboard import (
+    entered_ideas,
+    juror_progress,
+    jurors_of,
+    round_ranking,
+)
+
+
+def coordinator_only(view):
+    def wrapped(request, *args, **kwargs):
+        if not permissions.can_manage_judging(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def get_round(competition_id) -> CompetitionPage:
+    competition = get_object_or_404(CompetitionPage, pk=competition_id)
+    if competition.canonical().pk != competition.pk:
+        raise Http404
+    return competition
+
+
+@coordinator_only
+def rounds(request):
+    """Every round, newest first, each with a link to its dashboard."""
+    competitions = CompetitionPage.objects.filter(locale=Locale.get_default()).order_by("-opens_at")
+    return TemplateResponse(request, "judging/admin/rounds.html", {"rounds": competitions})
+
+
+def _order_by(request, default: OrderBy | None) -> OrderBy | None:
+    try:
+        return OrderBy(request.GET.get("order", ""))
+    except ValueError:
+        return default
+
+
+def dashboard_context(request, competition) -> dict:
+    order_by = _order_by(request, None)
+    result = round_ranking(competition, order_by=order_by)
+    ranking, criteria = result.ranking, result.criteria
+    jury = jurors_of(competition)
+    progress = juror_progress(competition, jury, result.conflicts)
+    ideas = list(entered_ideas(competition).order_by("pk"))
+    titles = {idea.pk: idea.title for idea in ideas}
+    k = competition.reviews_per_idea
+    assigned = {}
+    for juror, idea in Assignment.objects.filter(idea__competition=competition).values_list(
+        "juror_id", "idea_id"
+    ):
+        if (juror, idea) not in result.conflicts:
+            assigned[idea] = assigned.get(idea, 0) + 1
+    needed = (lambda idea: k) if k else (lambda idea: len(jury))
+    shortfall = [
+        {"idea": idea, "missing": needed(idea.pk) - assigned.get(idea.pk, 0)}
+        for idea in ideas
+        if assigned.get(idea.pk, 0) < needed(idea.pk)
+    ]
+    juror_results = {j.juror: j for j in ranking.jurors}
+    ranked = [
+        {
+            "row": row,
+            "title": titles.get(row.idea, ""),
+            "criterion_means": [row.criterion_means.get(c.pk) for c in criteria],
+            "chart": charts.criterion_bars(criteria, row.criterion_means),
+        }
+        for row in ranking.ideas
+    ]
+    unreviewed = [idea for idea in ideas if idea.pk not in {r.idea for r in ranking.ideas}]
+    jurors = []
+    for member in jury:
+        done, total = progress.get(member.user_id, (0, 0))
+        stats = juror_results.get(member.user_id)
+        jurors.append(
+            {
+                "member": member,
+                "name": _display_name(member.user),
+                "done": done,
+                "total": total,
+                "stats": stats,
+                "strip": charts.juror_strip(stats.totals, stats.mean, ranking.scale)
+                if stats
+                else None,
+            }
+        )
+    conflicts = (
+        ConflictOfInterest.objects.filter(idea__competition=competition)
+        .select_related("juror__profile", "idea", "changed_by")
+        .order_by("-changed_at")
+    )
+    return {
+        "competition": competition,
+        "phase": competition.phase.label,
+        "submissions": len(ideas),
+        "criteria": criteria,
+        "ranking": ranking,
+        "ranked": ranked,
+        "unreviewed": unreviewed,
+        "criterion_alpha": [(c, ranking.criterion_alpha.get(c.pk)) for c in criteria],
+        "jurors": jurors,
+        "shortfall": shortfall,
+        "conflicts": conflicts,
+        "automatic_conflicts": sorted(
+            (
+                (_display_name(m.user), titles[idea])
+                for m in jury
+                for (juror, idea) in result.conflicts
+                if juror == m.user_id and idea in titles
+            ),
+        ),
+        "order_choices": [
+            (OrderBy.NORMALISED, _("Normalised (each juror's scale corrected)")),
+            (OrderBy.MEAN, _("Mean")),
+            (OrderBy.MEDIAN, _("Median")),
+        ],
+        "order_by": ranking.order_by,
+        "assignment_form": AssignmentForm(competition=competition, jury=jury),
+        "conflict_form": CoordinatorConflictForm(competition=competition, jury=jury),
+        "assignments": Assignment.objects.filter(idea__competition=competition)
+        .select_related("juror__profile", "idea", "review")
+        .order_by("idea_id", "juror_id"),
+        "can_regenerate": permissions.judging_started(competition),
+        "can_decide": permissions.can_record_decision(request.user, competition),
+    }
+
+
+def _display_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.name if profile and profile.name else "") or user.get_username()
+
+
+@coordinator_only
+def dashboard(request, competition_id):
+    competition = get_round(competition_id)
+    return TemplateResponse(
+        request, "judging/admin/dashboard.html", dashboard_context(request, competition)
+    )
+
+
+@coordinator_only
+@require_POST
+def regenerate(request, competition_id):
+    competition = get_round(competition_id)
+    try:
+        plan = services.generate_assignments(competition=competition, by=request.user)
+    except ServiceError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("%(count)d assignments made; %(short)d ideas short of reviews.")
+            % {"count": len(plan.pairs), "short": len(plan.shortfall)},
+        )
+    return redirect("judging_admin:dashboard", competition_id=competition.pk)
+
+
+@coordinator_only
+@require_POST
+def add_assignment(request, competition_id):
+    competition = get_round(competition_id)
+    form = AssignmentForm(request.POST, competition=competition, jury=jurors_of(competition))
+    if form.is_valid():
+        juror = next(
+            m.user for m in jurors_of(competition) if m.user_id == form.cleaned_data["juror"]
+        )
+        try:
+            services.add_assignment(idea=form.cleaned_data["idea"], juror=juror, by=request.user)
+        except ServiceError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("The assignment is added."))
+    else:
+        messages.error(request, _("Choose a juror and an idea."))
+    return redirect("judging_admin:dashboard", competition_id=competition.pk)
+
+
+@coordinator_only
+@require_POST
+def remove_assignment(request, competition_id, assignment_id):
+    competition = get_round(competition_id)
+    assignment = get_object_or_404(Assignment, pk=assignment_id, idea__competition=competition)
+    try:
+        services.remove_assignment(assignment=assignment, by=request.user)
+    except ServiceError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The assignment is removed."))
+    return redirect("judging_admin:dashboard", competition_id=competition.pk)
+
+
+@coordinator_only
+@require_POST
+def change_conflict(request, competition_id):
+    competition = get_round(competition_id)
+    jury = jurors_of(competition)
+    form = CoordinatorConflictForm(request.POST, competition=competition, jury=jury)
+    if form.is_valid():
+        juror = next(m.user for m in jury if m.user_id == form.cleaned_data["juror"])
+        services.set_conflict(
+            idea=form.cleaned_data["idea"],
+            juror=juror,
+            active=form.cleaned_data["active"],
+            reason=form.cleaned_data["reason"],
+            source=ConflictSource.COORDINATOR,
+            by=request.user,
+        )
+        messages.success(request, _("The conflict of interest is changed and logged."))
+        return redirect("judging_admin:dashboard", competition_id=competition.pk)
+    context = dashboard_context(request, competition) | {"conflict_form": form}
+    return TemplateResponse(request, "judging/admin/dashboard.html", context, status=400)
+
+
+@coordinator_only
+def export_file(request, competition_id, table, file_format):
+    competition = get_round(competition_id)
+    build = {"ranking": export.ranking_table, "reviews": export.reviews_table}.get(table)
+    if build is None or file_format not in ("csv", "xlsx"):
+        raise Http404
+    result = round_ranking(competition, order_by=_order_by(request, None))
+    headers, rows = build(competition, result)
+    filename = f"{competition.slug}-{table}"
+    if file_format == "xlsx":
+        return export.as_xlsx(headers, rows, filename)
+    return export.as_csv(headers, rows, filename)
+
+
+@coordinator_only
+def decision(request, competition_id):
+    """One form per entered idea, in ranking order, beside the ranking's figures."""
+    competition = get_round(competition_id)
+    result = round_ranking(competition)
+    criteria = result.criteria
+    ideas = {idea.pk: idea for idea in entered_ideas(competition)}
+    order = [row.idea for row in result.ranking.ideas if row.idea in ideas]
+    order += [pk for pk in sorted(ideas) if pk not in order]
+    rows = {row.idea: row for row in result.ranking.ideas}
+    awards = {
+        award.idea_id: award
+        for award in Award.objects.filter(idea__competition=competition).prefetch_related(
+            "criteria"
+        )
+    }
+
+    def initial(pk):
+        award = awards.get(pk)
+        if award is None:
+            return {}
+        return {
+            "level": award.level,
+            "rationale": award.rationale,
+            "criteria": [c.pk for c in award.criteria.all()],
+            "feedback": award.feedback,
+            "votes": award.votes,
+        }
+
+    data = request.POST if request.method == "POST" else None
+    forms = [
+        (
+            ideas[pk],
+            rows.get(pk),
+            DecisionForm(data, prefix=str(pk), criteria=criteria, initial=initial(pk)),
+        )
+        for pk in order
+    ]
+    allowed = permissions.can_record_decision(request.user, competition)
+    status = 200
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied
+        if all(form.is_valid() for _idea, _row, form in forms):
+            entries = [
+                services.DecisionEntry(
+                    idea_id=idea.pk,
+                    level=form.cleaned_data["level"],
+                    rationale=form.cleaned_data["rationale"],
+                    criteria=form.cleaned_data["criteria"],
+                    feedback=form.cleaned_data["feedback"],
+                    votes=form.cleaned_data["votes"],
+                )
+                for idea, _row, form in forms
+            ]
+            try:
+                services.record_decision(competition=competition, entries=entries, by=request.user)
+            except services.FieldErrors as refused:
+                by_prefix = {form.prefix: form for _idea, _row, form in forms}
+                for key, message in refused.errors.items():
+                    prefix, field = key.split("-", 1)
+                    by_prefix[prefix].add_error(field, message)
+            else:
+                messages.success(request, _("The jury's decision is recorded."))
+                return redirect("judging_admin:decision", competition_id=competition.pk)
+        messages.error(request, _("The decision was not recorded: see the messages below."))
+        status = 400
+    return TemplateResponse(
+        request,
+        "judging/admin/decision.html",
+        {
+            "competition": competition,
+            "forms": forms,
+            "allowed": allowed,
+            "now": timezone.now(),
+        },
+        status=status,
+    )

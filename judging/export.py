@@ -1,0 +1,125 @@
+"""The ranking and all reviews of a round as CSV and XLSX.
+
+In a blind round the files name no team, member or service unit: they are often handed to
+the jury. Every cell passes through ``neutralise`` so that no cell runs as a formula.
+"""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from ideas.export import neutralise
+from ideas.models import Idea
+
+from .models import Score, ScoreChange
+from .scoreboard import RoundRanking
+
+
+def _fmt(value: float | None) -> float | str:
+    return "" if value is None else round(value, 3)
+
+
+def ranking_table(competition, result: RoundRanking) -> tuple[list[str], list[list]]:
+    ranking, criteria = result.ranking, result.criteria
+    ideas = Idea.objects.in_bulk([r.idea for r in ranking.ideas])
+    show_teams = not competition.blind_judging
+    headers = [_("Rank"), _("Idea id"), _("Title")]
+    headers += [_("Team")] if show_teams else []
+    headers += [_("Reviews"), _("Normalised"), _("Mean"), _("Median"), _("Spread")]
+    headers += [_("Jurors disagree"), _("Jury votes")] + [c.name for c in criteria]
+    if show_teams:
+        teams = {
+            idea.pk: idea.team.name
+            for idea in Idea.objects.filter(pk__in=list(ideas)).select_related("team")
+        }
+    rows = []
+    for row in ranking.ideas:
+        line = [row.rank, row.idea, ideas[row.idea].title]
+        line += [teams[row.idea]] if show_teams else []
+        line += [row.reviews, _fmt(row.normalised), _fmt(row.mean), _fmt(row.median)]
+        line += [_fmt(row.spread), _("yes") if row.disputed else "", row.votes or ""]
+        line += [_fmt(row.criterion_means.get(c.pk)) for c in criteria]
+        rows.append(line)
+    return headers, rows
+
+
+def reviews_table(competition, result: RoundRanking) -> tuple[list[str], list[list]]:
+    """Every score of every review (drafts too, marked), with the juror and the change count."""
+    scores = (
+        Score.objects.filter(review__assignment__idea__competition=competition)
+        .select_related(
+            "review__assignment__juror__profile", "review__assignment__idea", "criterion"
+        )
+        .order_by(
+            "review__assignment__idea_id", "review__assignment__juror_id", "criterion__sort_order"
+        )
+    )
+    changes = {}
+    for score_id in ScoreChange.objects.filter(
+        score__review__assignment__idea__competition=competition
+    ).values_list("score_id", flat=True):
+        changes[score_id] = changes.get(score_id, 0) + 1
+    headers = [
+        _("Idea id"),
+        _("Title"),
+        _("Juror"),
+        _("Review status"),
+        _("Counts in the ranking"),
+        _("Criterion"),
+        _("Score"),
+        _("Comment"),
+        _("Overall comment"),
+        _("Changes after submitting"),
+    ]
+    rows = []
+    for score in scores:
+        review, assignment = score.review, score.review.assignment
+        juror = assignment.juror
+        counts = (
+            review.status == "submitted"
+            and (assignment.juror_id, assignment.idea_id) not in result.conflicts
+        )
+        rows.append(
+            [
+                assignment.idea_id,
+                assignment.idea.title,
+                getattr(getattr(juror, "profile", None), "name", "") or juror.get_username(),
+                review.get_status_display(),
+                _("yes") if counts else _("no"),
+                score.criterion.name,
+                "" if score.value is None else score.value,
+                score.comment,
+                review.overall_comment,
+                changes.get(score.pk, 0),
+            ]
+        )
+    return headers, rows
+
+
+def as_csv(headers: list, rows: list[list], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    for line in [headers, *rows]:
+        writer.writerow([neutralise(str(cell)) for cell in line])
+    return response
+
+
+def as_xlsx(headers: list, rows: list[list], filename: str) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(filename[:31])
+    sheet.append([str(h) for h in headers])
+    for line in rows:
+        sheet.append([neutralise(cell) for cell in line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

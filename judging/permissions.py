@@ -1,0 +1,118 @@
+"""Who may do what in judging. Views enforce these; the juror's list filters by the same rules.
+
+Every predicate takes the user first and answers with a bool; ``now`` is passed in where the
+answer depends on the round's dates. The round is always the idea's own (the canonical page):
+jurors, assignments and conflicts belong to it, never to a translation.
+"""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from ideas.models import Idea
+from ideas.models.ideas import ENTERED_STATUSES
+from ideas.permissions import is_coordinator
+
+from .models import Assignment, ConflictOfInterest, JuryMember, JuryRole, Review, ReviewStatus
+
+
+def is_juror(user, competition) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = user.__dict__.setdefault("_ideatori_jury_roles", {})
+    if competition.pk not in cache:
+        cache[competition.pk] = (
+            JuryMember.objects.filter(competition_id=competition.pk, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[competition.pk] is not None
+
+
+def is_chair(user, competition) -> bool:
+    return is_juror(user, competition) and user._ideatori_jury_roles[competition.pk] == (
+        JuryRole.CHAIR
+    )
+
+
+def judging_open(competition, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return competition.closes_at <= now < competition.judging_closes_at
+
+
+def judging_started(competition, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) >= competition.closes_at
+
+
+def automatically_conflicted(user, idea: Idea) -> bool:
+    """The juror is in the idea's team, or shares a service unit with it."""
+    team = idea.team
+    if team.memberships.filter(user=user).exists():
+        return True
+    return team.service_units.filter(pk__in=_unit_of(user)).exists()
+
+
+def _unit_of(user) -> list[int]:
+    profile = getattr(user, "profile", None)
+    return [profile.service_unit_id] if profile and profile.service_unit_id else []
+
+
+def is_conflicted(user, idea: Idea) -> bool:
+    """A row set by a person decides; without one, the automatic rule does."""
+    if not user.is_authenticated:
+        return False
+    row = ConflictOfInterest.objects.filter(idea=idea, juror=user).values_list("active").first()
+    if row is not None:
+        return row[0]
+    return automatically_conflicted(user, idea)
+
+
+def is_assigned(user, idea: Idea) -> bool:
+    return user.is_authenticated and Assignment.objects.filter(idea=idea, juror=user).exists()
+
+
+def can_view_review(user, idea: Idea, now: datetime | None = None) -> bool:
+    """A juror of the round reads an idea assigned to them, without a conflict, once judging
+    has begun. After judging closes the review stays readable, locked."""
+    return (
+        idea.status in ENTERED_STATUSES
+        and judging_started(idea.competition, now)
+        and is_juror(user, idea.competition)
+        and is_assigned(user, idea)
+        and not is_conflicted(user, idea)
+    )
+
+
+def can_score(user, idea: Idea, now: datetime | None = None) -> bool:
+    return judging_open(idea.competition, now) and can_view_review(user, idea, now)
+
+
+def can_see_other_scores(user, idea: Idea, now: datetime | None = None) -> bool:
+    """Only if the round allows it, and only after the juror has submitted their own review."""
+    return (
+        idea.competition.jurors_see_other_scores
+        and can_view_review(user, idea, now)
+        and Review.objects.filter(
+            assignment__idea=idea, assignment__juror=user, status=ReviewStatus.SUBMITTED
+        ).exists()
+    )
+
+
+def can_declare_conflict(user, idea: Idea, now: datetime | None = None) -> bool:
+    """Any juror of the round may declare a conflict with any entered idea while judging runs."""
+    return (
+        idea.status in ENTERED_STATUSES
+        and judging_open(idea.competition, now)
+        and is_juror(user, idea.competition)
+        and not is_conflicted(user, idea)
+    )
+
+
+def can_manage_judging(user) -> bool:
+    """Jury, assignments, conflicts, the dashboard and exports are the coordinator's."""
+    return is_coordinator(user)
+
+
+def can_record_decision(user, competition, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return is_coordinator(user) and competition.judging_closes_at <= now < competition.results_at

@@ -1,0 +1,181 @@
+"""The round's judging rows as the dashboard, the juror's list and the ranking read them.
+
+Reads only; writes are in ``services``. Each function runs a fixed number of queries, whatever
+the number of ideas, jurors or scores.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+
+from ideas.models import Idea, Membership, Profile, Team
+from ideas.models.ideas import ENTERED_STATUSES
+
+from .models import (
+    Assignment,
+    Award,
+    ConflictOfInterest,
+    Criterion,
+    JuryMember,
+    ReviewStatus,
+    Score,
+)
+from .ranking import CriterionScale, OrderBy, Ranking, ScoreColumns, rank
+
+
+def criteria_of(competition) -> list[Criterion]:
+    return list(competition.criteria.order_by("sort_order", "pk"))
+
+
+def scales_of(criteria: list[Criterion]) -> dict[int, CriterionScale]:
+    return {c.pk: CriterionScale(float(c.weight), c.scale_min, c.scale_max) for c in criteria}
+
+
+def entered_ideas(competition):
+    return Idea.objects.filter(competition=competition, status__in=ENTERED_STATUSES)
+
+
+def jurors_of(competition) -> list[JuryMember]:
+    return list(
+        JuryMember.objects.filter(competition=competition)
+        .select_related("user__profile")
+        .order_by("sort_order", "pk")
+    )
+
+
+def automatic_pairs(competition, juror_ids: list[int]) -> set[tuple[int, int]]:
+    """(juror, idea) pairs the automatic rule conflicts: same team, or a shared service unit."""
+    if not juror_ids:
+        return set()
+    ideas = entered_ideas(competition)
+    team_of = dict(ideas.values_list("pk", "team_id"))
+    ideas_of_team = defaultdict(list)
+    for idea, team in team_of.items():
+        ideas_of_team[team].append(idea)
+    pairs = set()
+    members = Membership.objects.filter(team_id__in=ideas.values("team_id"), user_id__in=juror_ids)
+    for user, team in members.values_list("user_id", "team_id"):
+        pairs.update((user, idea) for idea in ideas_of_team[team])
+    unit_of = dict(
+        Profile.objects.filter(user_id__in=juror_ids, service_unit__isnull=False).values_list(
+            "user_id", "service_unit_id"
+        )
+    )
+    jurors_in_unit = defaultdict(list)
+    for user, unit in unit_of.items():
+        jurors_in_unit[unit].append(user)
+    team_units = Team.service_units.through.objects.filter(
+        team_id__in=ideas.values("team_id"), serviceunit_id__in=list(jurors_in_unit)
+    ).values_list("team_id", "serviceunit_id")
+    for team, unit in team_units:
+        for user in jurors_in_unit[unit]:
+            pairs.update((user, idea) for idea in ideas_of_team[team])
+    return pairs
+
+
+def conflicted_pairs(competition, juror_ids: list[int]) -> set[tuple[int, int]]:
+    """Every (juror, idea) pair in conflict: rows set by people override the automatic rule."""
+    pairs = automatic_pairs(competition, juror_ids)
+    rows = ConflictOfInterest.objects.filter(idea__competition=competition).values_list(
+        "juror_id", "idea_id", "active"
+    )
+    for juror, idea, active in rows:
+        if active:
+            pairs.add((juror, idea))
+        else:
+            pairs.discard((juror, idea))
+    return pairs
+
+
+def _pair_keys(jurors: np.ndarray, ideas: np.ndarray) -> np.ndarray:
+    return jurors.astype(np.int64) * (1 << 32) + ideas.astype(np.int64)
+
+
+def score_columns(competition, exclude_pairs: set[tuple[int, int]]) -> ScoreColumns:
+    """Every score of the round's submitted reviews, as columns, conflicted reviews left out."""
+    rows = Score.objects.filter(
+        review__assignment__idea__competition=competition,
+        review__assignment__idea__status__in=ENTERED_STATUSES,
+        review__status=ReviewStatus.SUBMITTED,
+        value__isnull=False,
+    ).values_list(
+        "review_id",
+        "review__assignment__juror_id",
+        "review__assignment__idea_id",
+        "criterion_id",
+        "value",
+    )
+    # One row per score: read straight from the cursor into an array, no object per row.
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        table = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 5)
+    if exclude_pairs and len(table):
+        excluded = _pair_keys(
+            np.array([j for j, _ in exclude_pairs]), np.array([i for _, i in exclude_pairs])
+        )
+        table = table[~np.isin(_pair_keys(table[:, 1], table[:, 2]), excluded)]
+    return ScoreColumns(
+        table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4].astype(np.float64)
+    )
+
+
+@dataclass
+class RoundRanking:
+    ranking: Ranking
+    criteria: list[Criterion]
+    conflicts: set[tuple[int, int]]
+
+
+def round_ranking(competition, *, order_by: OrderBy | None = None) -> RoundRanking:
+    """The ranking of a round from the database: the time ``make bench`` measures."""
+    criteria = criteria_of(competition)
+    juror_ids = list(
+        JuryMember.objects.filter(competition=competition).values_list("user_id", flat=True)
+    )
+    conflicts = conflicted_pairs(competition, juror_ids)
+    votes = dict(
+        Award.objects.filter(idea__competition=competition, votes__isnull=False).values_list(
+            "idea_id", "votes"
+        )
+    )
+    ranking = rank(
+        score_columns(competition, conflicts), scales_of(criteria), order_by=order_by, votes=votes
+    )
+    return RoundRanking(ranking, criteria, conflicts)
+
+
+def plain_weighted_means(competition) -> dict[int, float]:
+    """The baseline ``make bench`` sets beside the ranking: one weighted-mean GROUP BY."""
+    rows = (
+        Score.objects.filter(
+            review__assignment__idea__competition=competition,
+            review__status=ReviewStatus.SUBMITTED,
+            value__isnull=False,
+        )
+        .values("review__assignment__idea_id")
+        .annotate(
+            total=Sum(F("value") * F("criterion__weight")) / Sum(F("criterion__weight")),
+        )
+        .values_list("review__assignment__idea_id", "total")
+    )
+    return dict(rows)
+
+
+def juror_progress(competition, jury: list[JuryMember], conflicts) -> dict[int, tuple[int, int]]:
+    """Per juror: (submitted reviews, assigned ideas), conflicted pairs left out."""
+    rows = (
+        Assignment.objects.filter(idea__competition=competition, idea__status__in=ENTERED_STATUSES)
+        .values_list("juror_id", "idea_id")
+        .annotate(done=Count("review", filter=Q(review__status=ReviewStatus.SUBMITTED)))
+    )
+    progress = {member.user_id: [0, 0] for member in jury}
+    for juror, idea, done in rows:
+        if (juror, idea) in conflicts or juror not in progress:
+            continue
+        progress[juror][1] += 1
+        progress[juror][0] += bool(done)
+    return {juror: (done, total) for juror, (done, total) in progress.items()}

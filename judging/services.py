@@ -1,0 +1,358 @@
+"""Everything that writes in judging: the jury's notices, assignments, conflicts, reviews and the
+decision. Keyword-only, typed, each in one transaction; refusals raise a ``ServiceError``."""
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from ideas.models import Idea, IdeaStatus
+from ideas.services import NotAllowed, ServiceError, set_idea_status
+
+from . import notifications, permissions
+from .assignment import AssignmentPlan, plan_assignments
+from .models import (
+    Assignment,
+    Award,
+    AwardLevel,
+    ConflictOfInterest,
+    ConflictSource,
+    JurorNotice,
+    Review,
+    ReviewStatus,
+    Score,
+    ScoreChange,
+)
+from .scoreboard import conflicted_pairs, criteria_of, entered_ideas, jurors_of
+
+JURORS_GROUP = "Jurors"
+
+
+class FieldErrors(ServiceError):
+    """A refusal with a message per field, for the form to show next to each."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__(" ".join(self.errors.values()))
+
+
+# --- the jury ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sync_jury(*, competition) -> list[int]:
+    """Bring the Jurors group and the jurors' first e-mail in line with the round's jury.
+
+    Called when the round's page is published (only then are its jury rows written). Side
+    effects: the round's jurors join the Jurors group (whose sessions are strict), users on no
+    jury leave it; each juror not yet told gets one e-mail saying they are on the jury. Returns
+    the ids of the jurors told now.
+    """
+    competition = competition.canonical()
+    group, _created = Group.objects.get_or_create(name=JURORS_GROUP)
+    jury = jurors_of(competition)
+    group.user_set.add(*[member.user for member in jury])
+    group.user_set.remove(*group.user_set.filter(jury_memberships__isnull=True))
+    return _notify_once(competition, [m.user_id for m in jury], JurorNotice.JURY_SET)
+
+
+def _notify_once(competition, user_ids: list[int], kind: str) -> list[int]:
+    told = set(
+        JurorNotice.objects.filter(competition=competition, kind=kind).values_list(
+            "user_id", flat=True
+        )
+    )
+    new = [user for user in user_ids if user not in told]
+    JurorNotice.objects.bulk_create(
+        [JurorNotice(competition=competition, user_id=user, kind=kind) for user in new]
+    )
+    for user in new:
+        transaction.on_commit(
+            lambda user=user: notifications.juror_notice(
+                competition_id=competition.pk, user_id=user, kind=kind
+            )
+        )
+    return new
+
+
+@transaction.atomic
+def open_judging(*, competition, now: datetime | None = None) -> AssignmentPlan | None:
+    """When judging has opened: assign the ideas if nobody has yet, and tell each juror once.
+
+    Run by the ``open_judging`` command (every few minutes in production) and safe to run
+    again: an existing assignment is kept, and no juror is told twice. Returns the new plan, or
+    None when the round is not in judging or was assigned already.
+    """
+    competition = competition.canonical()
+    if not permissions.judging_open(competition, now):
+        return None
+    plan = None
+    if not Assignment.objects.filter(idea__competition=competition).exists():
+        plan = generate_assignments(competition=competition, by=None, now=now)
+    _notify_once(competition, [m.user_id for m in jurors_of(competition)], JurorNotice.JUDGING_OPEN)
+    return plan
+
+
+# --- assignment -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generate_assignments(
+    *, competition, by, seed: int | None = None, now: datetime | None = None
+) -> AssignmentPlan:
+    """Replace the round's assignments with a fresh plan (see ``assignment.plan_assignments``).
+
+    Refused once judging has not begun, or once any score has been entered: from then on the
+    coordinator changes single assignments. Logged in the round's history.
+    """
+    if not permissions.judging_started(competition, now):
+        raise NotAllowed(_("Ideas can be assigned once the submission deadline has passed."))
+    if Score.objects.filter(review__assignment__idea__competition=competition).exists():
+        raise NotAllowed(
+            _("Scores have been entered: change single assignments instead of regenerating.")
+        )
+    jury = [m.user_id for m in jurors_of(competition)]
+    ideas = list(entered_ideas(competition).values_list("pk", flat=True))
+    plan = plan_assignments(
+        ideas=ideas,
+        jurors=jury,
+        conflicts=conflicted_pairs(competition, jury),
+        k=competition.reviews_per_idea,
+        seed=competition.pk if seed is None else seed,
+    )
+    Assignment.objects.filter(idea__competition=competition).delete()
+    Assignment.objects.bulk_create(
+        [Assignment(juror_id=juror, idea_id=idea) for juror, idea in sorted(plan.pairs)]
+    )
+    log(
+        instance=competition,
+        action="ideatori.assignments_generated",
+        user=by,
+        data={"assignments": len(plan.pairs), "shortfall": plan.shortfall},
+    )
+    return plan
+
+
+@transaction.atomic
+def add_assignment(*, idea: Idea, juror, by) -> Assignment:
+    """Assign one more idea to a juror of its round; never a conflicted pair."""
+    competition = idea.competition
+    if not permissions.is_juror(juror, competition):
+        raise NotAllowed(_("Only a juror of this round can be assigned its ideas."))
+    if idea.status not in (IdeaStatus.SUBMITTED, IdeaStatus.AWARDED, IdeaStatus.NOT_AWARDED):
+        raise NotAllowed(_("Only submitted ideas are reviewed."))
+    if permissions.is_conflicted(juror, idea):
+        raise NotAllowed(_("This juror has a conflict of interest with the idea."))
+    assignment, created = Assignment.objects.get_or_create(idea=idea, juror=juror)
+    if not created:
+        raise NotAllowed(_("The juror already reviews this idea."))
+    log(instance=assignment, action="ideatori.assignment_added", user=by)
+    return assignment
+
+
+@transaction.atomic
+def remove_assignment(*, assignment: Assignment, by) -> None:
+    """Take one idea from a juror, unless they have submitted its review."""
+    if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
+        raise NotAllowed(_("The juror has submitted this review; it cannot be taken away."))
+    log(instance=assignment, action="ideatori.assignment_removed", user=by)
+    assignment.delete()
+
+
+# --- conflicts of interest --------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_conflict(
+    *,
+    idea: Idea,
+    juror,
+    active: bool,
+    reason: str,
+    source: str,
+    by,
+    now: datetime | None = None,
+) -> ConflictOfInterest:
+    """The one function that changes a conflict of interest; every change needs a reason.
+
+    Side effects: the pair's row is written (it overrides the automatic rule from now on); an
+    active conflict hides the idea from the juror's list, its review from the ranking (a
+    submitted one is withdrawn from it) and others' scores from the juror, until lifted; the
+    change is logged in Wagtail's audit log with its reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise FieldErrors({"reason": _("Give the reason.")})
+    row, _created = ConflictOfInterest.objects.update_or_create(
+        idea=idea,
+        juror=juror,
+        defaults={
+            "active": active,
+            "reason": reason,
+            "source": source,
+            "changed_by": by,
+            "changed_at": now or timezone.now(),
+        },
+    )
+    action = "ideatori.conflict_set" if active else "ideatori.conflict_lifted"
+    log(instance=row, action=action, user=by, data={"reason": reason, "source": source})
+    return row
+
+
+def declare_conflict(*, idea: Idea, by, reason: str, now: datetime | None = None):
+    """A juror declares a conflict with an idea of their round."""
+    if not permissions.can_declare_conflict(by, idea, now):
+        raise NotAllowed(_("You cannot declare a conflict with this idea."))
+    return set_conflict(
+        idea=idea, juror=by, active=True, reason=reason, source=ConflictSource.DECLARED, by=by
+    )
+
+
+# --- reviews ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_review(
+    *,
+    assignment: Assignment,
+    values: Mapping[int, int | None],
+    comments: Mapping[int, str],
+    overall_comment: str,
+    submit: bool,
+    by,
+    now: datetime | None = None,
+) -> Review:
+    """Save the juror's scores as a draft, or submit them.
+
+    Refused (``FieldErrors``, nothing written) when a score lies outside its criterion's scale,
+    or when a score is missing on submit; refused (``NotAllowed``) after judging closes. A
+    submitted review stays submitted; each later change of a score or its comment is kept as a
+    ``ScoreChange`` (who, when, old, new).
+    """
+    idea = assignment.idea
+    if not permissions.can_score(by, idea, now):
+        raise NotAllowed(_("Judging has closed; scores can no longer be changed."))
+    review, _created = Review.objects.select_for_update().get_or_create(assignment=assignment)
+    submitting = submit or review.status == ReviewStatus.SUBMITTED
+    criteria = criteria_of(idea.competition)
+    errors = {}
+    for criterion in criteria:
+        value = values.get(criterion.pk)
+        if value is not None and not criterion.scale_min <= value <= criterion.scale_max:
+            errors[f"score_{criterion.pk}"] = _("Choose a score from %(low)d to %(high)d.") % {
+                "low": criterion.scale_min,
+                "high": criterion.scale_max,
+            }
+        elif value is None and submitting:
+            errors[f"score_{criterion.pk}"] = _("Give a score before submitting.")
+    if errors:
+        raise FieldErrors(errors)
+
+    now = now or timezone.now()
+    existing = {score.criterion_id: score for score in review.scores.all()}
+    for criterion in criteria:
+        value, comment = values.get(criterion.pk), comments.get(criterion.pk, "").strip()
+        score = existing.get(criterion.pk)
+        if score is None:
+            Score.objects.create(review=review, criterion=criterion, value=value, comment=comment)
+            continue
+        if (score.value, score.comment) == (value, comment):
+            continue
+        if review.status == ReviewStatus.SUBMITTED:
+            ScoreChange.objects.create(
+                score=score,
+                changed_by=by,
+                changed_at=now,
+                old_value=score.value,
+                new_value=value,
+                old_comment=score.comment,
+                new_comment=comment,
+            )
+        score.value, score.comment = value, comment
+        score.save(update_fields=["value", "comment"])
+    if submitting and review.status != ReviewStatus.SUBMITTED:
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = now
+    review.overall_comment = overall_comment.strip()
+    review.updated_at = now
+    review.save()
+    return review
+
+
+# --- the decision -----------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionEntry:
+    idea_id: int
+    level: str = ""
+    rationale: str = ""
+    criteria: Collection[int] = field(default_factory=list)
+    feedback: str = ""
+    votes: int | None = None
+
+
+@transaction.atomic
+def record_decision(
+    *, competition, entries: list[DecisionEntry], by, now: datetime | None = None
+) -> list[Award]:
+    """Record the jury's decision on every idea of the round, after judging has closed.
+
+    An award needs a written rationale and the criteria it rests on, and can go only to an idea
+    that was submitted; every other entered idea is marked not awarded. Side effects: one
+    ``Award`` row per idea (recording again replaces the earlier decision until results are
+    published); each idea's status set through ``ideas.services.set_idea_status``; the decision
+    logged in Wagtail's audit log on the round's page. Feedback reaches the teams only when
+    results are published.
+    """
+    if not permissions.can_record_decision(by, competition, now):
+        raise NotAllowed(_("The decision is recorded after judging closes, before the results."))
+    ideas = {idea.pk: idea for idea in entered_ideas(competition).select_related("competition")}
+    criteria = {c.pk for c in criteria_of(competition)}
+    errors = {}
+    for entry in entries:
+        prefix = f"{entry.idea_id}-"
+        if entry.level and entry.level not in AwardLevel.values:
+            errors[prefix + "level"] = _("Choose an award from the list.")
+        elif entry.level and entry.idea_id not in ideas:
+            errors[prefix + "level"] = _("An award can go only to a submitted idea.")
+        elif entry.level:
+            if not entry.rationale.strip():
+                errors[prefix + "rationale"] = _("Write the jury's rationale for the award.")
+            if not set(entry.criteria) & criteria:
+                errors[prefix + "criteria"] = _("Name the criteria the decision rests on.")
+    if errors:
+        raise FieldErrors(errors)
+
+    by_idea = {entry.idea_id: entry for entry in entries}
+    awards = []
+    for idea_id, idea in ideas.items():
+        entry = by_idea.get(idea_id, DecisionEntry(idea_id))
+        award, _created = Award.objects.update_or_create(
+            idea=idea,
+            defaults={
+                "level": entry.level,
+                "rationale": entry.rationale.strip() if entry.level else "",
+                "feedback": entry.feedback.strip(),
+                "votes": entry.votes,
+                "decided_by": by,
+                "decided_at": now or timezone.now(),
+            },
+        )
+        award.criteria.set(sorted(set(entry.criteria) & criteria) if entry.level else [])
+        status = IdeaStatus.AWARDED if entry.level else IdeaStatus.NOT_AWARDED
+        if idea.status != status:
+            set_idea_status(idea=idea, status=status, by=by, now=now)
+        awards.append(award)
+    log(
+        instance=competition,
+        action="ideatori.decision_recorded",
+        user=by,
+        data={"awards": {str(a.idea_id): a.level for a in awards if a.level}},
+    )
+    return awards

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "judging"
+
+urlpatterns = [
+    path("jury/", views.JuryHomeView.as_view(), name="home"),
+    path("jury/<int:competition_id>/", views.AssignedIdeasView.as_view(), name="assigned"),
+    path("jury/ideas/<int:idea_id>/", views.ReviewView.as_view(), name="review"),
+    path(
+        "jury/ideas/<int:idea_id>/conflict/",
+        views.DeclareConflictView.as_view(),
+        name="declare_conflict",
+    ),
+    path(
+        "jury/ideas/<int:idea_id>/files/<int:number>/",
+        views.AttachmentView.as_view(),
+        name="attachment",
+    ),
+]

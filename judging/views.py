@@ -1,0 +1,245 @@
+"""The juror's pages: parse the request, ask permissions, call a service, render.
+
+Anything a juror may not read is a 404 that says nothing about the idea, whether it exists,
+is assigned to someone else, is conflicted or belongs to another round.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from ideas.models import Attachment, CompetitionPage, Idea
+from ideas.models.ideas import ENTERED_STATUSES, field_labels
+from ideas.services import NotAllowed
+
+from . import permissions, services
+from .forms import ConflictForm, ReviewForm
+from .models import Assignment, JuryMember, Review, ReviewStatus
+from .scoreboard import conflicted_pairs, criteria_of
+
+
+class JuryHomeView(LoginRequiredMixin, TemplateView):
+    """The rounds the user is a juror of; one round goes straight to its list."""
+
+    template_name = "judging/jury_home.html"
+
+    def get(self, request, *args, **kwargs):
+        rounds = list(
+            CompetitionPage.objects.filter(jury_members__user=request.user).order_by("-opens_at")
+        )
+        if len(rounds) == 1:
+            return redirect("judging:assigned", competition_id=rounds[0].pk)
+        return self.render_to_response({"rounds": rounds})
+
+
+def assigned_rows(user, competition) -> list[dict]:
+    """The juror's ideas in the round with their review status, conflicted pairs left out."""
+    conflicts = conflicted_pairs(competition, [user.pk])
+    assignments = (
+        Assignment.objects.filter(
+            juror=user, idea__competition=competition, idea__status__in=ENTERED_STATUSES
+        )
+        .select_related("idea", "review")
+        .order_by("idea__pk")
+    )
+    rows = []
+    for assignment in assignments:
+        if (user.pk, assignment.idea_id) in conflicts:
+            continue
+        review = getattr(assignment, "review", None)
+        rows.append(
+            {
+                "idea": assignment.idea,
+                "status": review.get_status_display() if review else _("Not started"),
+                "done": bool(review and review.status == ReviewStatus.SUBMITTED),
+            }
+        )
+    return rows
+
+
+class AssignedIdeasView(LoginRequiredMixin, TemplateView):
+    template_name = "judging/assigned.html"
+
+    def get_context_data(self, competition_id, **kwargs):
+        competition = get_object_or_404(CompetitionPage, pk=competition_id)
+        user = self.request.user
+        if not permissions.is_juror(user, competition):
+            raise Http404
+        rows = assigned_rows(user, competition) if permissions.judging_started(competition) else []
+        return super().get_context_data(**kwargs) | {
+            "competition": competition,
+            "rows": rows,
+            "done": sum(row["done"] for row in rows),
+            "total": len(rows),
+            "judging_open": permissions.judging_open(competition),
+            "judging_started": permissions.judging_started(competition),
+        }
+
+
+def reviewable_idea(request, idea_id) -> Idea:
+    idea = get_object_or_404(Idea.objects.select_related("competition", "team"), pk=idea_id)
+    if not permissions.can_view_review(request.user, idea):
+        raise Http404
+    return idea
+
+
+class ReviewView(LoginRequiredMixin, View):
+    template_name = "judging/review.html"
+
+    def get(self, request, idea_id):
+        idea = reviewable_idea(request, idea_id)
+        assignment = Assignment.objects.get(idea=idea, juror=request.user)
+        review = Review.objects.filter(assignment=assignment).first()
+        criteria = criteria_of(idea.competition)
+        initial = {}
+        if review:
+            initial["overall_comment"] = review.overall_comment
+            for score in review.scores.all():
+                initial[f"score_{score.criterion_id}"] = score.value
+                initial[f"comment_{score.criterion_id}"] = score.comment
+        form = ReviewForm(initial=initial, criteria=criteria)
+        return self.render(request, idea, assignment, review, form)
+
+    def post(self, request, idea_id):
+        idea = reviewable_idea(request, idea_id)
+        assignment = Assignment.objects.get(idea=idea, juror=request.user)
+        criteria = criteria_of(idea.competition)
+        form = ReviewForm(request.POST, criteria=criteria)
+        submit = request.POST.get("action") == "submit"
+        if form.is_valid():
+            try:
+                services.save_review(
+                    assignment=assignment,
+                    values=form.values(),
+                    comments=form.comments(),
+                    overall_comment=form.cleaned_data["overall_comment"],
+                    submit=submit,
+                    by=request.user,
+                )
+            except services.FieldErrors as refused:
+                for name, message in refused.errors.items():
+                    form.add_error(name, message)
+            except NotAllowed as refused:
+                form.add_error(None, str(refused))
+            else:
+                if submit:
+                    messages.success(request, _("Your review is submitted."))
+                else:
+                    messages.success(request, _("Your draft is saved."))
+                return redirect("judging:review", idea_id=idea.pk)
+        review = Review.objects.filter(assignment=assignment).first()
+        return self.render(request, idea, assignment, review, form, status=400)
+
+    def render(self, request, idea, assignment, review, form, status=200):
+        user = request.user
+        competition = idea.competition
+        can_score = permissions.can_score(user, idea)
+        others = []
+        if permissions.can_see_other_scores(user, idea):
+            others = list(
+                Review.objects.filter(assignment__idea=idea, status=ReviewStatus.SUBMITTED)
+                .exclude(assignment__juror=user)
+                .exclude(assignment__juror__in=_conflicted_jurors(idea))
+                .prefetch_related("scores")
+                .order_by("pk")
+            )
+        attachments = list(Attachment.objects.filter(idea=idea).order_by("uploaded_at", "pk"))
+        context = {
+            "idea": idea,
+            "competition": competition,
+            "blind": competition.blind_judging,
+            "team": None if competition.blind_judging else idea.team,
+            "units": [] if competition.blind_judging else list(idea.team.service_units.all()),
+            "text": [(label, getattr(idea, name)) for name, label in field_labels().items()],
+            "attachments": attachments,
+            "form": form,
+            "review": review,
+            "submitted": bool(review and review.status == ReviewStatus.SUBMITTED),
+            "can_score": can_score,
+            "can_declare_conflict": permissions.can_declare_conflict(user, idea),
+            "others": len(others),
+            "others_table": [
+                (
+                    c,
+                    [
+                        next((s.value for s in o.scores.all() if s.criterion_id == c.pk), None)
+                        for o in others
+                    ],
+                )
+                for c in form.criteria
+            ],
+            "next_idea": next_unreviewed(user, competition, idea),
+        }
+        return render(request, self.template_name, context, status=status)
+
+
+def _conflicted_jurors(idea) -> list[int]:
+    jurors = list(
+        JuryMember.objects.filter(competition=idea.competition).values_list("user_id", flat=True)
+    )
+    return [j for j, i in conflicted_pairs(idea.competition, jurors) if i == idea.pk]
+
+
+def next_unreviewed(user, competition, current) -> Idea | None:
+    rows = [row for row in assigned_rows(user, competition) if not row["done"]]
+    after = [row for row in rows if row["idea"].pk > current.pk]
+    candidates = after or [row for row in rows if row["idea"].pk != current.pk]
+    return candidates[0]["idea"] if candidates else None
+
+
+class DeclareConflictView(LoginRequiredMixin, View):
+    template_name = "judging/conflict.html"
+
+    def get_idea(self, request, idea_id) -> Idea:
+        idea = get_object_or_404(Idea.objects.select_related("competition", "team"), pk=idea_id)
+        # A juror may declare a conflict with any idea of their round, assigned or not, but
+        # learns nothing more about it than its title.
+        if not permissions.can_declare_conflict(request.user, idea):
+            raise Http404
+        return idea
+
+    def get(self, request, idea_id):
+        idea = self.get_idea(request, idea_id)
+        return render(request, self.template_name, {"idea": idea, "form": ConflictForm()})
+
+    def post(self, request, idea_id):
+        idea = self.get_idea(request, idea_id)
+        form = ConflictForm(request.POST)
+        if form.is_valid():
+            try:
+                services.declare_conflict(
+                    idea=idea, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except services.FieldErrors as refused:
+                for name, message in refused.errors.items():
+                    form.add_error(name, message)
+            else:
+                messages.success(
+                    request,
+                    _("Your conflict of interest is recorded; the idea is taken off your list."),
+                )
+                return redirect("judging:assigned", competition_id=idea.competition_id)
+        return render(request, self.template_name, {"idea": idea, "form": form}, status=400)
+
+
+class AttachmentView(LoginRequiredMixin, View):
+    """An idea's file for its juror, under a neutral name: the team's file name may name them."""
+
+    def get(self, request, idea_id, number):
+        idea = reviewable_idea(request, idea_id)
+        attachments = list(Attachment.objects.filter(idea=idea).order_by("uploaded_at", "pk"))
+        if not 1 <= number <= len(attachments):
+            raise Http404
+        attachment = attachments[number - 1]
+        suffix = attachment.file.name.rsplit(".", 1)[-1] if "." in attachment.file.name else ""
+        filename = _("attachment-%(number)d") % {"number": number}
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=f"{filename}.{suffix}" if suffix else filename,
+            content_type=attachment.content_type,
+        )
