@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	&& { echo $$p; break; }; done)
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format messages check-python clean
+.PHONY: run test bench lint format messages check-python clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "Ideatori needs Python 3.11 or newer; none was found." >&2; exit 1; fi
@@ -36,6 +36,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Medians of repeated runs on a throwaway database; DATABASE_URL=postgres://… to bench PostgreSQL.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.bench
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

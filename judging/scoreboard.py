@@ -6,10 +6,12 @@ the number of ideas, jurors or scores.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from ideas.models import Idea, Membership, Profile, Team
 from ideas.models.ideas import ENTERED_STATUSES
@@ -20,6 +22,7 @@ from .models import (
     ConflictOfInterest,
     Criterion,
     JuryMember,
+    Review,
     ReviewStatus,
     Score,
 )
@@ -94,32 +97,112 @@ def _pair_keys(jurors: np.ndarray, ideas: np.ndarray) -> np.ndarray:
     return jurors.astype(np.int64) * (1 << 32) + ideas.astype(np.int64)
 
 
-def score_columns(competition, exclude_pairs: set[tuple[int, int]]) -> ScoreColumns:
-    """Every score of the round's submitted reviews, as columns, conflicted reviews left out."""
-    rows = Score.objects.filter(
-        review__assignment__idea__competition=competition,
-        review__assignment__idea__status__in=ENTERED_STATUSES,
-        review__status=ReviewStatus.SUBMITTED,
-        value__isnull=False,
-    ).values_list(
-        "review_id",
-        "review__assignment__juror_id",
-        "review__assignment__idea_id",
-        "criterion_id",
-        "value",
-    )
-    # One row per score: read straight from the cursor into an array, no object per row.
+def _fetch(rows) -> np.ndarray:
+    """A values_list query's rows straight from the cursor into an integer array."""
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 5)
-    if exclude_pairs and len(table):
-        excluded = _pair_keys(
-            np.array([j for j, _ in exclude_pairs]), np.array([i for _, i in exclude_pairs])
-        )
-        table = table[~np.isin(_pair_keys(table[:, 1], table[:, 2]), excluded)]
+        width = len(cursor.description)
+        fetched = cursor.fetchall()
+    flat = np.fromiter(chain.from_iterable(fetched), dtype=np.int64, count=len(fetched) * width)
+    return flat.reshape(-1, width)
+
+
+@dataclass(frozen=True)
+class Packing:
+    """How one review's scores fit one 62-bit integer: the score of criterion ``id`` sits at
+    bit ``(id - first_id) * width`` as its place on the round's scale plus one (0: no score).
+    Criteria of a round are created together, so their ids are close; when they are not, or
+    the scale is too wide, the round is read unpacked."""
+
+    first_id: int
+    width: int
+    low: int
+
+    @classmethod
+    def for_criteria(cls, criteria: list[Criterion]) -> "Packing | None":
+        if not criteria:
+            return None
+        low = min(c.scale_min for c in criteria)
+        width = (max(c.scale_max for c in criteria) - low + 1).bit_length()
+        first, last = min(c.pk for c in criteria), max(c.pk for c in criteria)
+        return cls(first, width, low) if (last - first + 1) * width <= 62 else None
+
+
+def score_columns(
+    competition, criteria: list[Criterion], exclude_pairs: set[tuple[int, int]]
+) -> ScoreColumns:
+    """Every score of the round's submitted reviews, as columns, conflicted reviews left out.
+
+    Carrying rows into Python is most of the time of ranking a large round, so the database
+    packs each review's scores into one integer (a GROUP BY with one SUM of shifted values)
+    and Python reads one row per review instead of one per score.
+    """
+    submitted = Review.objects.filter(
+        assignment__idea__competition=competition,
+        assignment__idea__status__in=ENTERED_STATUSES,
+        status=ReviewStatus.SUBMITTED,
+    )
+    packing = Packing.for_criteria(criteria)
+    if packing is None:
+        return _unpacked_columns(competition, submitted, exclude_pairs)
+    place = F("scores__value") - packing.low + 1
+    offset = (F("scores__criterion_id") - packing.first_id) * packing.width
+    packed = Coalesce(Sum(place.bitleftshift(offset)), Value(0), output_field=BigIntegerField())
+    reviews = _fetch(
+        # values() first, so that the GROUP BY holds these three columns only.
+        submitted.filter(scores__value__isnull=False)
+        .values("pk", "assignment__juror_id", "assignment__idea_id")
+        .annotate(packed=packed)
+        .values_list("pk", "assignment__juror_id", "assignment__idea_id", "packed")
+    )
+    reviews = _without_pairs(reviews, exclude_pairs)
+    ids = np.array(sorted(c.pk for c in criteria), dtype=np.int64)
+    shifts = (ids - packing.first_id) * packing.width
+    places = (reviews[:, 3:4] >> shifts) & ((1 << packing.width) - 1)
+    scored = places > 0
+    review_index, criterion_index = np.nonzero(scored)
     return ScoreColumns(
-        table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4].astype(np.float64)
+        reviews[review_index, 0],
+        reviews[review_index, 1],
+        reviews[review_index, 2],
+        ids[criterion_index],
+        (places[scored] - 1 + packing.low).astype(np.float64),
+    )
+
+
+def _without_pairs(reviews: np.ndarray, exclude_pairs: set[tuple[int, int]]) -> np.ndarray:
+    if not exclude_pairs or not len(reviews):
+        return reviews
+    excluded = _pair_keys(
+        np.array([j for j, _ in exclude_pairs]), np.array([i for _, i in exclude_pairs])
+    )
+    return reviews[~np.isin(_pair_keys(reviews[:, 1], reviews[:, 2]), excluded)]
+
+
+def _unpacked_columns(competition, submitted, exclude_pairs) -> ScoreColumns:
+    reviews = _fetch(submitted.values_list("pk", "assignment__juror_id", "assignment__idea_id"))
+    scores = _fetch(
+        Score.objects.filter(
+            review__assignment__idea__competition=competition,
+            review__assignment__idea__status__in=ENTERED_STATUSES,
+            review__status=ReviewStatus.SUBMITTED,
+            value__isnull=False,
+        ).values_list("review_id", "criterion_id", "value")
+    )
+    reviews = _without_pairs(reviews, exclude_pairs)
+    reviews = reviews[np.argsort(reviews[:, 0])]
+    if not len(reviews):
+        scores = scores[:0]
+    position = np.minimum(np.searchsorted(reviews[:, 0], scores[:, 0]), max(len(reviews) - 1, 0))
+    kept = reviews[position, 0] == scores[:, 0] if len(reviews) else np.zeros(0, dtype=bool)
+    scores, position = scores[kept], position[kept]
+    return ScoreColumns(
+        scores[:, 0],
+        reviews[position, 1],
+        reviews[position, 2],
+        scores[:, 1],
+        scores[:, 2].astype(np.float64),
     )
 
 
@@ -143,7 +226,10 @@ def round_ranking(competition, *, order_by: OrderBy | None = None) -> RoundRanki
         )
     )
     ranking = rank(
-        score_columns(competition, conflicts), scales_of(criteria), order_by=order_by, votes=votes
+        score_columns(competition, criteria, conflicts),
+        scales_of(criteria),
+        order_by=order_by,
+        votes=votes,
     )
     return RoundRanking(ranking, criteria, conflicts)
 

@@ -230,3 +230,12 @@ def test_ranking_is_deterministic_whatever_the_row_order():
 def test_no_scores_gives_an_empty_table():
     result = rank(ScoreColumns.from_rows([]), ONE_TO_FIVE)
     assert result.ideas == [] and result.alpha is None
+
+
+def test_normalised_ranking_beats_the_raw_mean_on_synthetic_juries():
+    from tests.bench.synthetic import quality_of, synthetic_jury
+
+    juries = [synthetic_jury(seed) for seed in range(20)]
+    normalised = np.mean([quality_of(j, OrderBy.NORMALISED).spearman for j in juries])
+    raw = np.mean([quality_of(j, OrderBy.MEAN).spearman for j in juries])
+    assert normalised > raw + 0.02
