@@ -1,0 +1,142 @@
+"""A juror's and a coordinator's judging in a real browser, with axe on every page: the juror
+scores three ideas (one with the keyboard only), follows the progress, and sees the other
+jurors' scores only after submitting; the coordinator then records the jury's decision."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from ideas.models import CompetitionPage, IdeaStatus
+from judging.models import Award, Review
+from tests.factories import (
+    UserFactory,
+    make_assignment,
+    make_idea,
+    make_juror,
+    make_review,
+    make_round,
+    round_dates,
+)
+
+PASSWORD = "a-long-and-unusual-password-42"
+
+
+def account(email: str, **fields):
+    user = UserFactory(email=email, password=PASSWORD, **fields)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/en/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").first.click()
+
+
+def score_with_mouse(page, value: str) -> None:
+    for fieldset in page.locator("fieldset.criterion").all():
+        fieldset.get_by_label(value, exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit review").click()
+
+
+def score_with_keyboard(page) -> None:
+    """Tab through the form: in each criterion's radio group, arrows choose 3; then submit."""
+    page.locator("main h1").focus()
+    chosen = set()
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => ({type: document.activeElement.type, name: document.activeElement.name,"
+            " value: document.activeElement.value})"
+        )
+        if focused["type"] == "radio" and focused["name"] not in chosen:
+            page.keyboard.press("Space")  # the first score, 1 …
+            page.keyboard.press("ArrowRight")  # … then 2 …
+            page.keyboard.press("ArrowRight")  # … then 3
+            chosen.add(focused["name"])
+        elif focused["type"] == "submit" and focused["value"] == "submit":
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            return
+    raise AssertionError("The submit button was never reached with the keyboard.")
+
+
+def test_jury_journey(page, axe_check):
+    competition = make_round(phase="judging", jurors_see_other_scores=True)
+    juror = account("juror@example.org")
+    make_juror(competition, juror)
+    colleague = make_juror(competition)
+    ideas = [
+        make_idea(competition=competition, status=IdeaStatus.SUBMITTED, title=f"Idea {n}")
+        for n in range(1, 4)
+    ]
+    for idea in ideas:
+        make_assignment(juror, idea)
+        make_review(make_assignment(colleague, idea), 4)
+    criteria = competition.criteria.count()
+
+    sign_in(page, juror.email)
+    page.goto("/en/jury/")
+    assert "0 of 3 done" in page.locator("main").inner_text()
+    axe_check(page)
+
+    # First idea, with the mouse; others' scores appear only after submitting.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Idea 1").click()
+    assert page.get_by_role("heading", name="Other jurors' scores").count() == 0
+    axe_check(page)
+    score_with_mouse(page, "4")
+    assert page.get_by_role("heading", name="Other jurors' scores").count() == 1
+    axe_check(page)
+
+    # Second idea, with the keyboard only.
+    page.get_by_role("link", name="Next unreviewed idea").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("main h1").inner_text() == "Idea 2"
+    score_with_keyboard(page)
+    assert "Your review is submitted." in page.locator("main").inner_text()
+
+    # Third idea: a missing score is refused next to its field, then corrected.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Next unreviewed idea").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit review").click()
+    assert page.locator(".field-error").count() == criteria
+    axe_check(page)
+    score_with_mouse(page, "2")
+
+    page.goto("/en/jury/")
+    assert "3 of 3 done" in page.locator("main").inner_text()
+    axe_check(page)
+    scores = sorted(
+        {s.value for r in Review.objects.filter(assignment__juror=juror) for s in r.scores.all()}
+    )
+    assert scores == [2, 3, 4]
+
+    # Judging closes; the coordinator reads the dashboard and records the decision.
+    CompetitionPage.objects.filter(pk=competition.pk).update(**round_dates("deliberation"))
+    coordinator = account("coordinator@example.org")
+    coordinator.groups.add(Group.objects.get(name="Coordinators"))
+    page.context.clear_cookies()
+    sign_in(page, coordinator.email)
+    page.goto(f"/admin/judging/{competition.pk}/")
+    assert "Agreement of the jury" in page.locator("main").inner_text()
+    axe_check(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Record the jury's decision").click()
+    axe_check(page)
+    winner = page.locator("fieldset.decision", has_text="Idea 1")
+    winner.get_by_label("Award").select_option("winner")
+    winner.get_by_label("The jury's rationale").fill("Parents get help within days.")
+    winner.get_by_label("Target group").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the decision").click()
+    assert "The jury's decision is recorded." in page.locator("body").inner_text()
+    # Wagtail fades its messages in; axe must read the colours once the fade is over.
+    page.locator(".messages.appear, .messages li.success").first.wait_for()
+    page.wait_for_timeout(1000)
+    axe_check(page)
+    assert Award.objects.get(level="winner").idea.title == "Idea 1"
