@@ -20,6 +20,7 @@ from .models import Assignment, Award, ConflictOfInterest, ConflictSource
 from .ranking import OrderBy
 from .scoreboard import (
     entered_ideas,
+    in_active_language,
     juror_progress,
     jurors_of,
     round_ranking,
@@ -61,7 +62,7 @@ def _order_by(request, default: OrderBy | None) -> OrderBy | None:
 def dashboard_context(request, competition) -> dict:
     order_by = _order_by(request, None)
     result = round_ranking(competition, order_by=order_by)
-    ranking, criteria = result.ranking, result.criteria
+    ranking, criteria = result.ranking, in_active_language(result.criteria)
     jury = jurors_of(competition)
     progress = juror_progress(competition, jury, result.conflicts)
     ideas = list(entered_ideas(competition).order_by("pk"))
@@ -252,7 +253,7 @@ def decision(request, competition_id):
     """One form per entered idea, in ranking order, beside the ranking's figures."""
     competition = get_round(competition_id)
     result = round_ranking(competition)
-    criteria = result.criteria
+    criteria = in_active_language(result.criteria)
     ideas = {idea.pk: idea for idea in entered_ideas(competition)}
     order = [row.idea for row in result.ranking.ideas if row.idea in ideas]
     order += [pk for pk in sorted(ideas) if pk not in order]

@@ -15,7 +15,7 @@ from ideas.export import neutralise
 from ideas.models import Idea
 
 from .models import Score, ScoreChange
-from .scoreboard import RoundRanking
+from .scoreboard import RoundRanking, in_active_language
 
 
 def _fmt(value: float | None) -> float | str:
@@ -23,7 +23,7 @@ def _fmt(value: float | None) -> float | str:
 
 
 def ranking_table(competition, result: RoundRanking) -> tuple[list[str], list[list]]:
-    ranking, criteria = result.ranking, result.criteria
+    ranking, criteria = result.ranking, in_active_language(result.criteria)
     ideas = Idea.objects.in_bulk([r.idea for r in ranking.ideas])
     show_teams = not competition.blind_judging
     headers = [_("Rank"), _("Idea id"), _("Title")]
@@ -62,6 +62,7 @@ def reviews_table(competition, result: RoundRanking) -> tuple[list[str], list[li
         score__review__assignment__idea__competition=competition
     ).values_list("score_id", flat=True):
         changes[score_id] = changes.get(score_id, 0) + 1
+    names = {c.pk: c.name for c in in_active_language(result.criteria)}
     headers = [
         _("Idea id"),
         _("Title"),
@@ -89,7 +90,7 @@ def reviews_table(competition, result: RoundRanking) -> tuple[list[str], list[li
                 getattr(getattr(juror, "profile", None), "name", "") or juror.get_username(),
                 review.get_status_display(),
                 _("yes") if counts else _("no"),
-                score.criterion.name,
+                names.get(score.criterion_id, score.criterion.name),
                 "" if score.value is None else score.value,
                 score.comment,
                 review.overall_comment,

@@ -5,6 +5,7 @@ the number of ideas, jurors or scores.
 """
 
 from collections import defaultdict
+from copy import deepcopy
 from dataclasses import dataclass
 from itertools import chain
 
@@ -12,6 +13,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from ideas.models import Idea, Membership, Profile, Team
 from ideas.models.ideas import ENTERED_STATUSES
@@ -31,6 +33,27 @@ from .ranking import CriterionScale, OrderBy, Ranking, ScoreColumns, rank
 
 def criteria_of(competition) -> list[Criterion]:
     return list(competition.criteria.order_by("sort_order", "pk"))
+
+
+def in_active_language(criteria: list[Criterion]) -> list[Criterion]:
+    """The round's criteria with their words in the active language where a translation
+    exists. Scores belong to the round's own criteria: only the copies' texts change."""
+    translations = {
+        c.translation_key: c
+        for c in Criterion.objects.filter(
+            translation_key__in=[c.translation_key for c in criteria],
+            locale__language_code=translation.get_language(),
+        )
+    }
+    shown = []
+    for criterion in criteria:
+        words = translations.get(criterion.translation_key)
+        copy = deepcopy(criterion)
+        if words is not None:
+            for field in ("name", "description", "lowest_means", "highest_means"):
+                setattr(copy, field, getattr(words, field))
+        shown.append(copy)
+    return shown
 
 
 def scales_of(criteria: list[Criterion]) -> dict[int, CriterionScale]:

@@ -19,7 +19,7 @@ from ideas.services import NotAllowed
 from . import permissions, services
 from .forms import ConflictForm, ReviewForm
 from .models import Assignment, JuryMember, Review, ReviewStatus
-from .scoreboard import conflicted_pairs, criteria_of
+from .scoreboard import conflicted_pairs, criteria_of, in_active_language
 
 
 class JuryHomeView(LoginRequiredMixin, TemplateView):
@@ -94,7 +94,7 @@ class ReviewView(LoginRequiredMixin, View):
         idea = reviewable_idea(request, idea_id)
         assignment = Assignment.objects.get(idea=idea, juror=request.user)
         review = Review.objects.filter(assignment=assignment).first()
-        criteria = criteria_of(idea.competition)
+        criteria = in_active_language(criteria_of(idea.competition))
         initial = {}
         if review:
             initial["overall_comment"] = review.overall_comment
@@ -107,7 +107,7 @@ class ReviewView(LoginRequiredMixin, View):
     def post(self, request, idea_id):
         idea = reviewable_idea(request, idea_id)
         assignment = Assignment.objects.get(idea=idea, juror=request.user)
-        criteria = criteria_of(idea.competition)
+        criteria = in_active_language(criteria_of(idea.competition))
         form = ReviewForm(request.POST, criteria=criteria)
         submit = request.POST.get("action") == "submit"
         if form.is_valid():

@@ -149,3 +149,25 @@ def test_server_error_page_is_translated(db, path, message):
 
     assert response.status_code == 500
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_juror_pages_have_no_english_interface_text(client, demo, language):
+    from django.contrib.auth import get_user_model
+
+    from ideas.models import CompetitionPage
+
+    juror = get_user_model().objects.get(username="juror")
+    finished = CompetitionPage.objects.get(locale__language_code="en", slug="2025")
+    idea = juror.assignments.filter(idea__competition=finished).first().idea
+    client.force_login(juror)
+    english = {
+        entry.msgid
+        for entry in catalogue(language)
+        if len(entry.msgid.split()) > 1 and entry.msgstr != entry.msgid
+    }
+    for path in (f"/{language}/jury/{finished.pk}/", f"/{language}/jury/ideas/{idea.pk}/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = visible_text(response.content.decode())
+        assert sorted(msgid for msgid in english if msgid in text) == [], path
