@@ -15,7 +15,7 @@ from ideas.models import CompetitionPage
 from ideas.services import ServiceError
 
 from . import charts, export, permissions, services
-from .forms import AssignmentForm, CoordinatorConflictForm, DecisionForm
+from .forms import AssignmentForm, CoordinatorConflictForm, DecisionForm, display_name
 from .models import Assignment, Award, ConflictOfInterest, ConflictSource
 from .ranking import OrderBy
 from .scoreboard import (
@@ -98,7 +98,7 @@ def dashboard_context(request, competition) -> dict:
         jurors.append(
             {
                 "member": member,
-                "name": _display_name(member.user),
+                "name": display_name(member.user),
                 "done": done,
                 "total": total,
                 "stats": stats,
@@ -126,7 +126,7 @@ def dashboard_context(request, competition) -> dict:
         "conflicts": conflicts,
         "automatic_conflicts": sorted(
             (
-                (_display_name(m.user), titles[idea])
+                (display_name(m.user), titles[idea])
                 for m in jury
                 for (juror, idea) in result.conflicts
                 if juror == m.user_id and idea in titles
@@ -146,11 +146,6 @@ def dashboard_context(request, competition) -> dict:
         "can_regenerate": permissions.judging_started(competition),
         "can_decide": permissions.can_record_decision(request.user, competition),
     }
-
-
-def _display_name(user) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.name if profile and profile.name else "") or user.get_username()
 
 
 @coordinator_only

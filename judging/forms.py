@@ -7,6 +7,11 @@ from ideas.models.ideas import ENTERED_STATUSES
 from .models import AwardLevel
 
 
+def display_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.name if profile is not None and profile.name else "") or user.get_username()
+
+
 def score_field(criterion) -> forms.TypedChoiceField:
     scale = range(criterion.scale_min, criterion.scale_max + 1)
     message = _("Choose a score from %(low)d to %(high)d.") % {
@@ -63,6 +68,17 @@ class ConflictForm(forms.Form):
     )
 
 
+class AnyConflictForm(ConflictForm):
+    """A conflict with any idea of the round, assigned to the juror or not."""
+
+    idea = forms.ModelChoiceField(label=_("Idea"), queryset=Idea.objects.none())
+    field_order = ["idea", "reason"]
+
+    def __init__(self, *args, ideas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["idea"].queryset = ideas
+
+
 class CoordinatorConflictForm(forms.Form):
     juror = forms.TypedChoiceField(label=_("Juror"), coerce=int)
     idea = forms.ModelChoiceField(label=_("Idea"), queryset=Idea.objects.none())
@@ -75,7 +91,7 @@ class CoordinatorConflictForm(forms.Form):
 
     def __init__(self, *args, competition, jury, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["juror"].choices = [(m.user_id, str(m.user)) for m in jury]
+        self.fields["juror"].choices = [(m.user_id, display_name(m.user)) for m in jury]
         self.fields["idea"].queryset = Idea.objects.filter(
             competition=competition, status__in=ENTERED_STATUSES
         )
@@ -87,7 +103,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args, competition, jury, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["juror"].choices = [(m.user_id, str(m.user)) for m in jury]
+        self.fields["juror"].choices = [(m.user_id, display_name(m.user)) for m in jury]
         self.fields["idea"].queryset = Idea.objects.filter(
             competition=competition, status__in=ENTERED_STATUSES
         )

@@ -7,6 +7,11 @@ app_name = "judging"
 urlpatterns = [
     path("jury/", views.JuryHomeView.as_view(), name="home"),
     path("jury/<int:competition_id>/", views.AssignedIdeasView.as_view(), name="assigned"),
+    path(
+        "jury/<int:competition_id>/conflict/",
+        views.DeclareAnyConflictView.as_view(),
+        name="declare_any_conflict",
+    ),
     path("jury/ideas/<int:idea_id>/", views.ReviewView.as_view(), name="review"),
     path(
         "jury/ideas/<int:idea_id>/conflict/",

@@ -17,7 +17,7 @@ from ideas.models.ideas import ENTERED_STATUSES, field_labels
 from ideas.services import NotAllowed
 
 from . import permissions, services
-from .forms import ConflictForm, ReviewForm
+from .forms import AnyConflictForm, ConflictForm, ReviewForm
 from .models import Assignment, JuryMember, Review, ReviewStatus
 from .scoreboard import conflicted_pairs, criteria_of, in_active_language
 
@@ -204,7 +204,8 @@ class DeclareConflictView(LoginRequiredMixin, View):
 
     def get(self, request, idea_id):
         idea = self.get_idea(request, idea_id)
-        return render(request, self.template_name, {"idea": idea, "form": ConflictForm()})
+        context = {"idea": idea, "competition": idea.competition, "form": ConflictForm()}
+        return render(request, self.template_name, context)
 
     def post(self, request, idea_id):
         idea = self.get_idea(request, idea_id)
@@ -223,7 +224,51 @@ class DeclareConflictView(LoginRequiredMixin, View):
                     _("Your conflict of interest is recorded; the idea is taken off your list."),
                 )
                 return redirect("judging:assigned", competition_id=idea.competition_id)
-        return render(request, self.template_name, {"idea": idea, "form": form}, status=400)
+        context = {"idea": idea, "competition": idea.competition, "form": form}
+        return render(request, self.template_name, context, status=400)
+
+
+class DeclareAnyConflictView(LoginRequiredMixin, View):
+    """A conflict with any idea of the round: a juror may know of one before being assigned."""
+
+    template_name = "judging/conflict.html"
+
+    def get_form(self, request, competition_id, data=None) -> AnyConflictForm:
+        competition = get_object_or_404(CompetitionPage, pk=competition_id)
+        if not (
+            permissions.is_juror(request.user, competition)
+            and permissions.judging_open(competition)
+        ):
+            raise Http404
+        conflicts = conflicted_pairs(competition, [request.user.pk])
+        ideas = Idea.objects.filter(competition=competition, status__in=ENTERED_STATUSES).exclude(
+            pk__in=[idea for _juror, idea in conflicts]
+        )
+        form = AnyConflictForm(data, ideas=ideas.order_by("title", "pk"))
+        form.competition = competition
+        return form
+
+    def get(self, request, competition_id):
+        form = self.get_form(request, competition_id)
+        return render(request, self.template_name, {"form": form, "competition": form.competition})
+
+    def post(self, request, competition_id):
+        form = self.get_form(request, competition_id, request.POST)
+        if form.is_valid():
+            try:
+                services.declare_conflict(
+                    idea=form.cleaned_data["idea"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.FieldErrors as refused:
+                for name, message in refused.errors.items():
+                    form.add_error(name, message)
+            else:
+                messages.success(request, _("Your conflict of interest is recorded."))
+                return redirect("judging:assigned", competition_id=competition_id)
+        context = {"form": form, "competition": form.competition}
+        return render(request, self.template_name, context, status=400)
 
 
 class AttachmentView(LoginRequiredMixin, View):

@@ -286,3 +286,38 @@ def test_file_of_an_unassigned_idea_is_404(client, jury):
     attach(jury["theirs"])
     response = client.get(reverse("judging:attachment", args=[jury["theirs"].pk, 1]))
     assert response.status_code == 404
+
+
+def test_juror_declares_a_conflict_with_an_idea_not_assigned_to_them(client, jury):
+    url = reverse("judging:declare_any_conflict", args=[jury["competition"].pk])
+    html = client.get(url).content.decode()
+    assert "Not mine" in html
+    assert "Conflicted" not in html  # already in conflict: not offered again
+
+    response = client.post(url, {"idea": jury["theirs"].pk, "reason": "My brother's team."})
+
+    assert response.status_code == 302
+    row = ConflictOfInterest.objects.get(idea=jury["theirs"], juror=jury["juror"])
+    assert row.active and row.reason == "My brother's team."
+
+
+def test_conflict_with_any_idea_needs_a_reason_and_keeps_the_choice(client, jury):
+    url = reverse("judging:declare_any_conflict", args=[jury["competition"].pk])
+    response = client.post(url, {"idea": jury["theirs"].pk, "reason": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in html
+    assert f'value="{jury["theirs"].pk}" selected' in html
+    assert not ConflictOfInterest.objects.filter(idea=jury["theirs"]).exists()
+
+
+def test_conflict_with_any_idea_denied_off_the_jury_and_for_other_rounds(client, jury):
+    elsewhere = make_idea(competition=make_round(phase="judging"), status=IdeaStatus.SUBMITTED)
+    url = reverse("judging:declare_any_conflict", args=[jury["competition"].pk])
+    response = client.post(url, {"idea": elsewhere.pk, "reason": "Not my round."})
+    assert response.status_code == 400
+    assert not ConflictOfInterest.objects.filter(idea=elsewhere).exists()
+    client.force_login(UserFactory())
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Not mine" not in response.content.decode()
