@@ -319,3 +319,14 @@ def test_user_unknown_to_the_round_sees_nothing(client):
     client.force_login(UserFactory())
     response = client.get(url("dashboard", competition))
     assert "Idea 0" not in response.content.decode()
+
+
+def test_remove_assignment_denied_to_a_juror(client):
+    competition = make_round(phase="judging")
+    idea = make_idea(competition=competition, status=IdeaStatus.SUBMITTED)
+    juror = make_juror(competition)
+    assignment = make_assignment(juror, idea)
+    client.force_login(juror)
+    response = client.post(url("remove_assignment", competition, assignment.pk))
+    assert response.status_code in (302, 403)
+    assert Assignment.objects.filter(pk=assignment.pk).exists()

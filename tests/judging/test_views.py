@@ -321,3 +321,17 @@ def test_conflict_with_any_idea_denied_off_the_jury_and_for_other_rounds(client,
     response = client.get(url)
     assert response.status_code == 404
     assert "Not mine" not in response.content.decode()
+
+
+def test_jury_home_for_someone_on_no_jury_says_so(client, jury):
+    client.force_login(UserFactory())
+    html = client.get(reverse("judging:home")).content.decode()
+    assert "You are not on the jury of any round." in html
+    assert jury["competition"].title not in html
+
+
+def test_jury_home_lists_each_round_of_a_juror_on_two_juries(client, jury):
+    second = make_round(phase="open", title="Another round")
+    make_juror(second, jury["juror"])
+    html = client.get(reverse("judging:home")).content.decode()
+    assert jury["competition"].title in html and "Another round" in html
