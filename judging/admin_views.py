@@ -1,6 +1,8 @@
 """The coordinator's judging pages in the Wagtail admin: the dashboard of a round, its
 assignments and conflicts, the exports and the jury's decision."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -74,12 +76,21 @@ def dashboard_context(request, competition) -> dict:
     ):
         if (juror, idea) not in result.conflicts:
             assigned[idea] = assigned.get(idea, 0) + 1
-    needed = (lambda idea: k) if k else (lambda idea: len(jury))
-    shortfall = [
-        {"idea": idea, "missing": needed(idea.pk) - assigned.get(idea.pk, 0)}
-        for idea in ideas
-        if assigned.get(idea.pk, 0) < needed(idea.pk)
-    ]
+    conflicted = Counter(idea for _juror, idea in result.conflicts)
+
+    def needed(idea: int) -> int:
+        """k, or without k every juror without a conflict with the idea."""
+        return k if k else len(jury) - conflicted[idea]
+
+    shortfall = (
+        [
+            {"idea": idea, "missing": needed(idea.pk) - assigned.get(idea.pk, 0)}
+            for idea in ideas
+            if assigned.get(idea.pk, 0) < needed(idea.pk)
+        ]
+        if permissions.judging_started(competition)
+        else []
+    )
     juror_results = {j.juror: j for j in ranking.jurors}
     ranked = [
         {
@@ -90,7 +101,8 @@ def dashboard_context(request, competition) -> dict:
         }
         for row in ranking.ideas
     ]
-    unreviewed = [idea for idea in ideas if idea.pk not in {r.idea for r in ranking.ideas}]
+    reviewed = {row.idea for row in ranking.ideas}
+    unreviewed = [idea for idea in ideas if idea.pk not in reviewed]
     jurors = []
     for member in jury:
         done, total = progress.get(member.user_id, (0, 0))
@@ -124,7 +136,7 @@ def dashboard_context(request, competition) -> dict:
         "jurors": jurors,
         "shortfall": shortfall,
         "conflicts": conflicts,
-        "automatic_conflicts": sorted(
+        "conflicts_in_effect": sorted(
             (
                 (display_name(m.user), titles[idea])
                 for m in jury

@@ -330,3 +330,19 @@ def test_remove_assignment_denied_to_a_juror(client):
     response = client.post(url("remove_assignment", competition, assignment.pk))
     assert response.status_code in (302, 403)
     assert Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_shortfall_only_once_judging_started_and_after_a_later_conflict(client, coordinator):
+    client.force_login(coordinator)
+    open_round = make_round(phase="open", reviews_per_idea=1)
+    make_idea(competition=open_round, status=IdeaStatus.SUBMITTED, title="Early entry")
+    make_juror(open_round)
+    html = client.get(url("dashboard", open_round)).content.decode()
+    assert "fewer reviewers than the round asks for" not in html
+
+    competition, ideas, people = scored_round(1, reviews_per_idea=3)
+    ConflictOfInterest.objects.create(
+        idea=ideas[0], juror=people[2], active=True, source="declared", reason="Cousin."
+    )
+    html = client.get(url("dashboard", competition)).content.decode()
+    assert "Idea 0: 1 missing" in html
