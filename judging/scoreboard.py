@@ -11,8 +11,8 @@ from itertools import chain
 
 import numpy as np
 from django.db import connection
-from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Count, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import translation
 
 from ideas.models import Idea, Membership, Profile, Team
@@ -169,9 +169,14 @@ def score_columns(
     packing = Packing.for_criteria(criteria)
     if packing is None:
         return _unpacked_columns(competition, submitted, exclude_pairs)
-    place = F("scores__value") - packing.low + 1
-    offset = (F("scores__criterion_id") - packing.first_id) * packing.width
-    packed = Coalesce(Sum(place.bitleftshift(offset)), Value(0), output_field=BigIntegerField())
+    # Typed for PostgreSQL: it shifts a bigint by an integer, and sums bigints as numeric.
+    place = Cast(F("scores__value") - packing.low + 1, BigIntegerField())
+    offset = Cast((F("scores__criterion_id") - packing.first_id) * packing.width, IntegerField())
+    packed = Coalesce(
+        Cast(Sum(place.bitleftshift(offset)), BigIntegerField()),
+        Value(0),
+        output_field=BigIntegerField(),
+    )
     reviews = _fetch(
         # values() first, so that the GROUP BY holds these three columns only.
         submitted.filter(scores__value__isnull=False)
