@@ -16,7 +16,7 @@ from ideas.demo import helsinki
 from ideas.models import CompetitionPage, IdeaStatus, Profile, Team
 
 from . import services
-from .models import ConflictSource, JurorNotice, JuryMember, JuryRole
+from .models import JurorNotice, JuryMember, JuryRole
 from .scoreboard import criteria_of
 
 JUROR = DemoAccount("juror", "juror", "ideatori-jury")
@@ -191,13 +191,10 @@ def _score(competition, ideas, jurors) -> None:
             )
     # The last juror realises after scoring that they worked with one team until last spring.
     member, _role, _severity = jurors[-1]
-    services.set_conflict(
+    services.declare_conflict(
         idea=ideas[4][0],
-        juror=member,
-        active=True,
-        reason="I worked with this team's lead until last spring.",
-        source=ConflictSource.DECLARED,
         by=member,
+        reason="I worked with this team's lead until last spring.",
         now=JUDGING,
     )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from ideas.models import Idea, IdeaStatus
+from ideas.models.ideas import ENTERED_STATUSES
 from ideas.services import NotAllowed, ServiceError, set_idea_status
 
 from . import notifications, permissions
@@ -144,7 +145,7 @@ def add_assignment(*, idea: Idea, juror, by) -> Assignment:
     competition = idea.competition
     if not permissions.is_juror(juror, competition):
         raise NotAllowed(_("Only a juror of this round can be assigned its ideas."))
-    if idea.status not in (IdeaStatus.SUBMITTED, IdeaStatus.AWARDED, IdeaStatus.NOT_AWARDED):
+    if idea.status not in ENTERED_STATUSES:
         raise NotAllowed(_("Only submitted ideas are reviewed."))
     if permissions.is_conflicted(juror, idea):
         raise NotAllowed(_("This juror has a conflict of interest with the idea."))
@@ -209,7 +210,13 @@ def declare_conflict(*, idea: Idea, by, reason: str, now: datetime | None = None
     if not permissions.can_declare_conflict(by, idea, now):
         raise NotAllowed(_("You cannot declare a conflict with this idea."))
     return set_conflict(
-        idea=idea, juror=by, active=True, reason=reason, source=ConflictSource.DECLARED, by=by
+        idea=idea,
+        juror=by,
+        active=True,
+        reason=reason,
+        source=ConflictSource.DECLARED,
+        by=by,
+        now=now,
     )
 
 
