@@ -151,7 +151,6 @@ class ReviewView(LoginRequiredMixin, View):
         context = {
             "idea": idea,
             "competition": competition,
-            "blind": competition.blind_judging,
             "team": None if competition.blind_judging else idea.team,
             "units": [] if competition.blind_judging else list(idea.team.service_units.all()),
             "text": [(label, getattr(idea, name)) for name, label in field_labels().items()],
