@@ -17,14 +17,15 @@ from ideas.models import CompetitionPage
 from ideas.services import ServiceError
 
 from . import charts, export, permissions, services
-from .forms import AssignmentForm, CoordinatorConflictForm, DecisionForm, display_name
-from .models import Assignment, Award, ConflictOfInterest, ConflictSource
+from .forms import AssignmentForm, CoordinatorConflictForm, DecisionForm
+from .models import Assignment, Award, ConflictOfInterest, ConflictSource, ReviewStatus
 from .ranking import OrderBy
 from .scoreboard import (
+    display_name,
     entered_ideas,
     in_active_language,
-    juror_progress,
     jurors_of,
+    round_assignments,
     round_ranking,
 )
 
@@ -66,16 +67,19 @@ def dashboard_context(request, competition) -> dict:
     result = round_ranking(competition, order_by=order_by)
     ranking, criteria = result.ranking, in_active_language(result.criteria)
     jury = jurors_of(competition)
-    progress = juror_progress(competition, jury, result.conflicts)
+    assignments = round_assignments(competition)
+    # Conflicted pairs count neither in a juror's progress nor in an idea's reviewers.
+    live = [a for a in assignments if (a.juror_id, a.idea_id) not in result.conflicts]
+    assigned = Counter(a.idea_id for a in live)
+    total = Counter(a.juror_id for a in live)
+    done = Counter(
+        a.juror_id
+        for a in live
+        if getattr(a, "review", None) is not None and a.review.status == ReviewStatus.SUBMITTED
+    )
     ideas = list(entered_ideas(competition).order_by("pk"))
     titles = {idea.pk: idea.title for idea in ideas}
     k = competition.reviews_per_idea
-    assigned = {}
-    for juror, idea in Assignment.objects.filter(idea__competition=competition).values_list(
-        "juror_id", "idea_id"
-    ):
-        if (juror, idea) not in result.conflicts:
-            assigned[idea] = assigned.get(idea, 0) + 1
     conflicted = Counter(idea for _juror, idea in result.conflicts)
 
     def needed(idea: int) -> int:
@@ -105,25 +109,25 @@ def dashboard_context(request, competition) -> dict:
     unreviewed = [idea for idea in ideas if idea.pk not in reviewed]
     jurors = []
     for member in jury:
-        done, total = progress.get(member.user_id, (0, 0))
         stats = juror_results.get(member.user_id)
         jurors.append(
             {
                 "member": member,
                 "name": display_name(member.user),
-                "done": done,
-                "total": total,
+                "done": done[member.user_id],
+                "total": total[member.user_id],
                 "stats": stats,
                 "strip": charts.juror_strip(stats.totals, stats.mean, ranking.scale)
                 if stats
                 else None,
             }
         )
-    conflicts = (
-        ConflictOfInterest.objects.filter(idea__competition=competition)
-        .select_related("juror__profile", "idea", "changed_by")
+    conflicts = [
+        {"row": row, "juror": display_name(row.juror)}
+        for row in ConflictOfInterest.objects.filter(idea__competition=competition)
+        .select_related("juror__profile", "idea")
         .order_by("-changed_at")
-    )
+    ]
     return {
         "competition": competition,
         "phase": competition.phase.label,
@@ -152,9 +156,7 @@ def dashboard_context(request, competition) -> dict:
         "order_by": ranking.order_by,
         "assignment_form": AssignmentForm(competition=competition, jury=jury),
         "conflict_form": CoordinatorConflictForm(competition=competition, jury=jury),
-        "assignments": Assignment.objects.filter(idea__competition=competition)
-        .select_related("juror__profile", "idea", "review")
-        .order_by("idea_id", "juror_id"),
+        "assignments": [{"row": a, "juror": display_name(a.juror)} for a in assignments],
         "can_regenerate": permissions.judging_started(competition),
         "can_decide": permissions.can_record_decision(request.user, competition),
     }
@@ -191,11 +193,10 @@ def add_assignment(request, competition_id):
     competition = get_round(competition_id)
     form = AssignmentForm(request.POST, competition=competition, jury=jurors_of(competition))
     if form.is_valid():
-        juror = next(
-            m.user for m in jurors_of(competition) if m.user_id == form.cleaned_data["juror"]
-        )
         try:
-            services.add_assignment(idea=form.cleaned_data["idea"], juror=juror, by=request.user)
+            services.add_assignment(
+                idea=form.cleaned_data["idea"], juror=form.cleaned_data["juror"], by=request.user
+            )
         except ServiceError as refused:
             messages.error(request, str(refused))
         else:
@@ -223,13 +224,13 @@ def remove_assignment(request, competition_id, assignment_id):
 @require_POST
 def change_conflict(request, competition_id):
     competition = get_round(competition_id)
-    jury = jurors_of(competition)
-    form = CoordinatorConflictForm(request.POST, competition=competition, jury=jury)
+    form = CoordinatorConflictForm(
+        request.POST, competition=competition, jury=jurors_of(competition)
+    )
     if form.is_valid():
-        juror = next(m.user for m in jury if m.user_id == form.cleaned_data["juror"])
         services.set_conflict(
             idea=form.cleaned_data["idea"],
-            juror=juror,
+            juror=form.cleaned_data["juror"],
             active=form.cleaned_data["active"],
             reason=form.cleaned_data["reason"],
             source=ConflictSource.COORDINATOR,

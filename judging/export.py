@@ -6,6 +6,7 @@ the jury. Every cell passes through ``neutralise`` so that no cell runs as a for
 
 import csv
 import io
+from collections import Counter
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from ideas.export import neutralise
 from ideas.models import Idea
 
 from .models import Score, ScoreChange
-from .scoreboard import RoundRanking, in_active_language
+from .scoreboard import RoundRanking, display_name, in_active_language
 
 
 def _fmt(value: float | None) -> float | str:
@@ -24,21 +25,16 @@ def _fmt(value: float | None) -> float | str:
 
 def ranking_table(competition, result: RoundRanking) -> tuple[list[str], list[list]]:
     ranking, criteria = result.ranking, in_active_language(result.criteria)
-    ideas = Idea.objects.in_bulk([r.idea for r in ranking.ideas])
+    ideas = Idea.objects.select_related("team").in_bulk([r.idea for r in ranking.ideas])
     show_teams = not competition.blind_judging
     headers = [_("Rank"), _("Idea id"), _("Title")]
     headers += [_("Team")] if show_teams else []
     headers += [_("Reviews"), _("Normalised"), _("Mean"), _("Median"), _("Spread")]
     headers += [_("Jurors disagree"), _("Jury votes")] + [c.name for c in criteria]
-    if show_teams:
-        teams = {
-            idea.pk: idea.team.name
-            for idea in Idea.objects.filter(pk__in=list(ideas)).select_related("team")
-        }
     rows = []
     for row in ranking.ideas:
         line = [row.rank, row.idea, ideas[row.idea].title]
-        line += [teams[row.idea]] if show_teams else []
+        line += [ideas[row.idea].team.name] if show_teams else []
         line += [row.reviews, _fmt(row.normalised), _fmt(row.mean), _fmt(row.median)]
         line += [_fmt(row.spread), _("yes") if row.disputed else "", row.votes or ""]
         line += [_fmt(row.criterion_means.get(c.pk)) for c in criteria]
@@ -57,11 +53,11 @@ def reviews_table(competition, result: RoundRanking) -> tuple[list[str], list[li
             "review__assignment__idea_id", "review__assignment__juror_id", "criterion__sort_order"
         )
     )
-    changes = {}
-    for score_id in ScoreChange.objects.filter(
-        score__review__assignment__idea__competition=competition
-    ).values_list("score_id", flat=True):
-        changes[score_id] = changes.get(score_id, 0) + 1
+    changes = Counter(
+        ScoreChange.objects.filter(
+            score__review__assignment__idea__competition=competition
+        ).values_list("score_id", flat=True)
+    )
     names = {c.pk: c.name for c in in_active_language(result.criteria)}
     headers = [
         _("Idea id"),
@@ -87,14 +83,14 @@ def reviews_table(competition, result: RoundRanking) -> tuple[list[str], list[li
             [
                 assignment.idea_id,
                 assignment.idea.title,
-                getattr(getattr(juror, "profile", None), "name", "") or juror.get_username(),
+                display_name(juror),
                 review.get_status_display(),
                 _("yes") if counts else _("no"),
                 names.get(score.criterion_id, score.criterion.name),
                 "" if score.value is None else score.value,
                 score.comment,
                 review.overall_comment,
-                changes.get(score.pk, 0),
+                changes[score.pk],
             ]
         )
     return headers, rows

@@ -5,11 +5,7 @@ from ideas.models import Idea
 from ideas.models.ideas import ENTERED_STATUSES
 
 from .models import AwardLevel
-
-
-def display_name(user) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.name if profile is not None and profile.name else "") or user.get_username()
+from .scoreboard import display_name
 
 
 def score_field(criterion) -> forms.TypedChoiceField:
@@ -79,34 +75,35 @@ class AnyConflictForm(ConflictForm):
         self.fields["idea"].queryset = ideas
 
 
-class CoordinatorConflictForm(forms.Form):
+class JurorIdeaForm(forms.Form):
+    """A juror of the round and one of its entered ideas; ``juror`` cleans to the user."""
+
     juror = forms.TypedChoiceField(label=_("Juror"), coerce=int)
     idea = forms.ModelChoiceField(label=_("Idea"), queryset=Idea.objects.none())
+
+    def __init__(self, *args, competition, jury, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jurors = {member.user_id: member.user for member in jury}
+        self.fields["juror"].choices = [(m.user_id, display_name(m.user)) for m in jury]
+        self.fields["idea"].queryset = Idea.objects.filter(
+            competition=competition, status__in=ENTERED_STATUSES
+        )
+
+    def clean_juror(self):
+        return self.jurors[self.cleaned_data["juror"]]
+
+
+class AssignmentForm(JurorIdeaForm):
+    pass
+
+
+class CoordinatorConflictForm(JurorIdeaForm):
     active = forms.TypedChoiceField(
         label=_("Change"),
         coerce=lambda value: value == "1",
         choices=[("1", _("Set a conflict")), ("0", _("Lift the conflict"))],
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, competition, jury, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["juror"].choices = [(m.user_id, display_name(m.user)) for m in jury]
-        self.fields["idea"].queryset = Idea.objects.filter(
-            competition=competition, status__in=ENTERED_STATUSES
-        )
-
-
-class AssignmentForm(forms.Form):
-    juror = forms.TypedChoiceField(label=_("Juror"), coerce=int)
-    idea = forms.ModelChoiceField(label=_("Idea"), queryset=Idea.objects.none())
-
-    def __init__(self, *args, competition, jury, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["juror"].choices = [(m.user_id, display_name(m.user)) for m in jury]
-        self.fields["idea"].queryset = Idea.objects.filter(
-            competition=competition, status__in=ENTERED_STATUSES
-        )
 
 
 class DecisionForm(forms.Form):

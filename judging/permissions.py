@@ -14,6 +14,7 @@ from ideas.models.ideas import ENTERED_STATUSES
 from ideas.permissions import is_coordinator
 
 from .models import Assignment, ConflictOfInterest, JuryMember, JuryRole, Review, ReviewStatus
+from .scoreboard import automatic_pairs
 
 
 def is_juror(user, competition) -> bool:
@@ -44,27 +45,16 @@ def judging_started(competition, now: datetime | None = None) -> bool:
     return (now or timezone.now()) >= competition.closes_at
 
 
-def automatically_conflicted(user, idea: Idea) -> bool:
-    """The juror is in the idea's team, or shares a service unit with it."""
-    team = idea.team
-    if team.memberships.filter(user=user).exists():
-        return True
-    return team.service_units.filter(pk__in=_unit_of(user)).exists()
-
-
-def _unit_of(user) -> list[int]:
-    profile = getattr(user, "profile", None)
-    return [profile.service_unit_id] if profile and profile.service_unit_id else []
-
-
 def is_conflicted(user, idea: Idea) -> bool:
-    """A row set by a person decides; without one, the automatic rule does."""
+    """A row set by a person decides; without one, the automatic rule does (the juror is in
+    the idea's team, or shares a service unit with it)."""
     if not user.is_authenticated:
         return False
     row = ConflictOfInterest.objects.filter(idea=idea, juror=user).values_list("active").first()
     if row is not None:
         return row[0]
-    return automatically_conflicted(user, idea)
+    single = Idea.objects.filter(pk=idea.pk)
+    return (user.pk, idea.pk) in automatic_pairs(idea.competition, [user.pk], ideas=single)
 
 
 def is_assigned(user, idea: Idea) -> bool:

@@ -11,7 +11,7 @@ from itertools import chain
 
 import numpy as np
 from django.db import connection
-from django.db.models import BigIntegerField, Count, F, IntegerField, Q, Sum, Value
+from django.db.models import BigIntegerField, F, IntegerField, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import translation
 
@@ -29,6 +29,12 @@ from .models import (
     Score,
 )
 from .ranking import CriterionScale, OrderBy, Ranking, ScoreColumns, rank
+
+
+def display_name(user) -> str:
+    """How the coordinator sees a person: the profile's name, else the username."""
+    profile = getattr(user, "profile", None)
+    return (profile.name if profile is not None and profile.name else "") or user.get_username()
 
 
 def criteria_of(competition) -> list[Criterion]:
@@ -72,11 +78,14 @@ def jurors_of(competition) -> list[JuryMember]:
     )
 
 
-def automatic_pairs(competition, juror_ids: list[int]) -> set[tuple[int, int]]:
-    """(juror, idea) pairs the automatic rule conflicts: same team, or a shared service unit."""
+def automatic_pairs(competition, juror_ids: list[int], ideas=None) -> set[tuple[int, int]]:
+    """(juror, idea) pairs the automatic rule conflicts: same team, or a shared service unit.
+
+    Over the round's entered ideas, or over ``ideas`` (a QuerySet) when given.
+    """
     if not juror_ids:
         return set()
-    ideas = entered_ideas(competition)
+    ideas = entered_ideas(competition) if ideas is None else ideas
     team_of = dict(ideas.values_list("pk", "team_id"))
     ideas_of_team = defaultdict(list)
     for idea, team in team_of.items():
@@ -279,17 +288,10 @@ def plain_weighted_means(competition) -> dict[int, float]:
     return dict(rows)
 
 
-def juror_progress(competition, jury: list[JuryMember], conflicts) -> dict[int, tuple[int, int]]:
-    """Per juror: (submitted reviews, assigned ideas), conflicted pairs left out."""
-    rows = (
+def round_assignments(competition) -> list[Assignment]:
+    """Every assignment of the round's entered ideas, with its juror, idea and review."""
+    return list(
         Assignment.objects.filter(idea__competition=competition, idea__status__in=ENTERED_STATUSES)
-        .values_list("juror_id", "idea_id")
-        .annotate(done=Count("review", filter=Q(review__status=ReviewStatus.SUBMITTED)))
+        .select_related("juror__profile", "idea", "review")
+        .order_by("idea_id", "juror_id")
     )
-    progress = {member.user_id: [0, 0] for member in jury}
-    for juror, idea, done in rows:
-        if (juror, idea) in conflicts or juror not in progress:
-            continue
-        progress[juror][1] += 1
-        progress[juror][0] += bool(done)
-    return {juror: (done, total) for juror, (done, total) in progress.items()}

@@ -121,8 +121,7 @@ class ReviewView(LoginRequiredMixin, View):
                     by=request.user,
                 )
             except services.FieldErrors as refused:
-                for name, message in refused.errors.items():
-                    form.add_error(name, message)
+                add_field_errors(form, refused)
             except NotAllowed as refused:
                 form.add_error(None, str(refused))
             else:
@@ -190,6 +189,23 @@ def next_unreviewed(user, competition, current) -> Idea | None:
     return candidates[0]["idea"] if candidates else None
 
 
+def add_field_errors(form, refused: services.FieldErrors) -> None:
+    for name, message in refused.errors.items():
+        form.add_error(name, message)
+
+
+def declared(request, form, idea: Idea, message: str) -> bool:
+    """Declare the juror's conflict with ``idea`` for the reason in ``form``; say so, or put the
+    refusal on the form."""
+    try:
+        services.declare_conflict(idea=idea, by=request.user, reason=form.cleaned_data["reason"])
+    except services.FieldErrors as refused:
+        add_field_errors(form, refused)
+        return False
+    messages.success(request, message)
+    return True
+
+
 class DeclareConflictView(LoginRequiredMixin, View):
     template_name = "judging/conflict.html"
 
@@ -209,20 +225,9 @@ class DeclareConflictView(LoginRequiredMixin, View):
     def post(self, request, idea_id):
         idea = self.get_idea(request, idea_id)
         form = ConflictForm(request.POST)
-        if form.is_valid():
-            try:
-                services.declare_conflict(
-                    idea=idea, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except services.FieldErrors as refused:
-                for name, message in refused.errors.items():
-                    form.add_error(name, message)
-            else:
-                messages.success(
-                    request,
-                    _("Your conflict of interest is recorded; the idea is taken off your list."),
-                )
-                return redirect("judging:assigned", competition_id=idea.competition_id)
+        message = _("Your conflict of interest is recorded; the idea is taken off your list.")
+        if form.is_valid() and declared(request, form, idea, message):
+            return redirect("judging:assigned", competition_id=idea.competition_id)
         context = {"idea": idea, "competition": idea.competition, "form": form}
         return render(request, self.template_name, context, status=400)
 
@@ -253,19 +258,9 @@ class DeclareAnyConflictView(LoginRequiredMixin, View):
 
     def post(self, request, competition_id):
         form = self.get_form(request, competition_id, request.POST)
-        if form.is_valid():
-            try:
-                services.declare_conflict(
-                    idea=form.cleaned_data["idea"],
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except services.FieldErrors as refused:
-                for name, message in refused.errors.items():
-                    form.add_error(name, message)
-            else:
-                messages.success(request, _("Your conflict of interest is recorded."))
-                return redirect("judging:assigned", competition_id=competition_id)
+        message = _("Your conflict of interest is recorded.")
+        if form.is_valid() and declared(request, form, form.cleaned_data["idea"], message):
+            return redirect("judging:assigned", competition_id=competition_id)
         context = {"form": form, "competition": form.competition}
         return render(request, self.template_name, context, status=400)
 
