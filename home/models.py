@@ -26,7 +26,11 @@ class HomePage(Page):
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["ideas.CompetitionIndexPage", "home.StandardPage"]
+    subpage_types = [
+        "ideas.CompetitionIndexPage",
+        "ideas.InnovationIndexPage",
+        "home.StandardPage",
+    ]
     max_count = 1
 
     class Meta:
@@ -68,11 +72,24 @@ class SiteSettings(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    results_workflow = models.ForeignKey(
+        "wagtailcore.Workflow",
+        verbose_name=_("approval of a round's results"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The workflow a round's results go through before they are public, such as "
+            "approval by a second coordinator. Empty: results are public once published."
+        ),
+    )
 
     panels = [
         FieldPanel("organisation_name"),
         FieldPanel("contact_email"),
         FieldPanel("accessibility_statement"),
+        FieldPanel("results_workflow"),
     ]
 
     class Meta:

@@ -14,11 +14,10 @@ from home.demo import DemoAccount, ensure_user, translate
 
 from . import services
 from .models import (
-    Award,
     CompetitionIndexPage,
     CompetitionPage,
     IdeaStatus,
-    InnovationPage,
+    InnovationIndexPage,
     Profile,
     ServiceArea,
     ServiceUnit,
@@ -85,8 +84,17 @@ WINNER = {
     "taken up for other client groups.</p>",
 }
 
+SHOWCASE = {
+    "title": "Innovations",
+    "intro": "<p>What won, why the jury chose it, and what the pilot achieved.</p>",
+}
+
 STRINGS = {
     "fi": {
+        "Innovations": "Innovaatiot",
+        "innovations": "innovaatiot",
+        "What won, why the jury chose it, and what the pilot achieved.": "Mikä voitti, miksi "
+        "raati valitsi sen ja mitä pilotti sai aikaan.",
         "Competitions": "Kilpailut",
         "competitions": "kilpailut",
         "Every round of the competition, newest first.": "Kilpailun kaikki kierrokset, "
@@ -117,6 +125,10 @@ STRINGS = {
         "asiakasryhmille.",
     },
     "sv": {
+        "Innovations": "Innovationer",
+        "innovations": "innovationer",
+        "What won, why the jury chose it, and what the pilot achieved.": "Vad som vann, varför "
+        "juryn valde det och vad piloten åstadkom.",
         "Competitions": "Tävlingar",
         "competitions": "tavlingar",
         "Every round of the competition, newest first.": "Tävlingens alla omgångar, den "
@@ -186,22 +198,20 @@ def load() -> list[DemoAccount]:
             page.save_revision().publish()
         rounds.append(page)
 
-    finished = rounds[0]
-    winner = InnovationPage.objects.child_of(finished).filter(slug=WINNER["slug"]).first()
-    if winner is None:
-        winner = finished.add_child(
-            instance=InnovationPage(
-                title=WINNER["title"],
-                slug=WINNER["slug"],
-                summary=WINNER["summary"],
-                award=Award.WINNER,
-                jury_rationale=WINNER["rationale"],
+    showcase = InnovationIndexPage.objects.child_of(home).first()
+    if showcase is None:
+        showcase = home.add_child(
+            instance=InnovationIndexPage(
+                title=SHOWCASE["title"],
+                slug="innovations",
+                intro=SHOWCASE["intro"],
+                show_in_menus=True,
             )
         )
-        winner.save_revision().publish()
+        showcase.save_revision().publish()
 
     for language in ("fi", "sv"):
-        for page in [index, *rounds, winner]:
+        for page in [index, *rounds, showcase]:
             translate(page, language=language, strings=STRINGS[language])
     return load_teams(open_round=rounds[1])
 

@@ -42,7 +42,10 @@ def round_open(idea, now: datetime | None = None) -> bool:
 
 
 def results_published(competition, now: datetime | None = None) -> bool:
-    return (now or timezone.now()) >= competition.results_at
+    """The coordinator has published the round's results and they are live (approved, where
+    the site asks for a second coordinator's approval)."""
+    published_at = competition.results_published_at
+    return published_at is not None and published_at <= (now or timezone.now())
 
 
 def can_view_idea(user, idea) -> bool:
@@ -87,4 +90,29 @@ def can_decide_idea(user, idea, now: datetime | None = None) -> bool:
     """The coordinator records the jury's decision between the end of judging and results."""
     now = now or timezone.now()
     competition = idea.competition
-    return is_coordinator(user) and competition.judging_closes_at <= now < competition.results_at
+    return (
+        is_coordinator(user)
+        and competition.judging_closes_at <= now
+        and not results_published(competition, now)
+    )
+
+
+def can_publish_results(user, competition, now: datetime | None = None) -> bool:
+    """A coordinator publishes a round's results once judging has closed and the jury's
+    decision is recorded (no entered idea is left without one), and only once."""
+    now = now or timezone.now()
+    return (
+        is_coordinator(user)
+        and competition.judging_closes_at <= now
+        and competition.results_published_at is None
+        and not competition.ideas.filter(status="submitted").exists()
+    )
+
+
+def can_create_innovation_page(user, idea, now: datetime | None = None) -> bool:
+    """A coordinator drafts an innovation page from an awarded idea once results are out."""
+    return (
+        is_coordinator(user)
+        and idea.status == "awarded"
+        and results_published(idea.competition, now)
+    )

@@ -1,4 +1,5 @@
-"""Writes of the ideas app: teams, invitations, ideas and their status.
+"""Writes of the ideas app: teams, invitations, ideas and their status, a round's results and
+the innovation pages drafted from its awarded ideas.
 
 Each function is keyword-only, runs in a transaction and raises a ``ServiceError`` subclass
 with a message a person can read when the write is refused; nothing is changed then.
@@ -12,7 +13,11 @@ from pathlib import PurePath
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from home.models import SiteSettings
 
 from . import permissions
 from .attachments import MAX_ATTACHMENTS
@@ -21,6 +26,7 @@ from .models import (
     Idea,
     IdeaRevision,
     IdeaStatus,
+    InnovationPage,
     Invitation,
     Membership,
     Role,
@@ -320,3 +326,103 @@ def remove_attachment(*, attachment: Attachment, by, now: datetime | None = None
         raise NotAllowed(_("Files can be removed only from a draft, before the deadline."))
     attachment.file.delete(save=False)
     attachment.delete()
+
+
+# --- results and innovations ------------------------------------------------------------------
+
+
+def results_workflow(competition):
+    """The workflow a round's results go through, as the site's settings name it, or None."""
+    site = competition.get_site()
+    if site is None:
+        return None
+    workflow = SiteSettings.for_site(site).results_workflow
+    return workflow if workflow is not None and workflow.active else None
+
+
+@transaction.atomic
+def publish_results(*, competition, by, now: datetime | None = None) -> bool:
+    """Publish a round's results: its winners, their rationale and the teams' feedback.
+
+    The round page gets a revision with ``results_published_at``; it is published at once, or,
+    when the site's settings name a results workflow, submitted to it (a second coordinator
+    then approves and Wagtail publishes it). Returns True when the results are public now.
+    Side effects: the revision (logged in the page's history); on publishing, the round's
+    translations take the same moment (``ideas.wagtail_hooks``). Refused while the page has
+    unpublished edits or is already in a workflow, so that nobody's draft goes live with it.
+    """
+    now = now or timezone.now()
+    page = type(competition).objects.select_for_update().get(pk=competition.pk)
+    if not permissions.can_publish_results(by, page, now):
+        raise NotAllowed(
+            _("Results are published once judging has closed and the decision is recorded.")
+        )
+    if page.has_unpublished_changes or page.workflow_in_progress:
+        raise NotAllowed(
+            _("The round's page has unpublished changes; publish or discard them first.")
+        )
+    page.results_published_at = now
+    revision = page.save_revision(user=by, log_action=True)
+    workflow = results_workflow(page)
+    if workflow is not None:
+        workflow.start(page, by)
+        return False
+    revision.publish(user=by)
+    return True
+
+
+def paragraphs(text: str) -> str:
+    """Plain text as rich-text paragraphs, escaped."""
+    parts = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n")]
+    return "".join(f"<p>{escape(part)}</p>" for part in parts if part)
+
+
+@transaction.atomic
+def draft_innovation_page(
+    *,
+    idea: Idea,
+    award: str,
+    rationale: str,
+    criterion_means: list[dict],
+    by,
+    now: datetime | None = None,
+):
+    """Create the draft innovation page of an awarded idea, filled from the idea and the
+    jury's decision, under the idea's round; a coordinator edits and publishes it.
+
+    One page per idea: a second call returns the existing page. Side effects: the page and
+    its first revision, logged as created by ``by``.
+    """
+    if not permissions.can_create_innovation_page(by, idea, now):
+        raise NotAllowed(_("An innovation page is made from an awarded idea once results are out."))
+    existing = InnovationPage.objects.filter(idea=idea, locale=idea.competition.locale).first()
+    if existing is not None:
+        return existing
+    competition = idea.competition
+    base = slugify(idea.title)[:60] or f"innovation-{idea.pk}"
+    taken = set(competition.get_children().values_list("slug", flat=True))
+    slug = base if base not in taken else f"{base}-{idea.pk}"
+    professions = sorted(
+        {p for p in idea.team.memberships.values_list("profession", flat=True) if p}
+    )
+    page = InnovationPage(
+        title=idea.title,
+        slug=slug,
+        idea=idea,
+        summary=idea.summary,
+        problem=idea.problem,
+        service_model=idea.service_model,
+        target_group=idea.target_group,
+        pathway_before=idea.pathway_before,
+        pathway_after=idea.pathway_after,
+        professions=", ".join(professions)[:300],
+        award=award,
+        jury_rationale=paragraphs(rationale),
+        criterion_means=criterion_means,
+        live=False,
+        owner=by,
+    )
+    page.units = list(idea.team.service_units.all())
+    competition.add_child(instance=page)
+    page.save_revision(user=by, log_action=True)
+    return page

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -7,6 +8,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.signals import page_published
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -122,3 +124,14 @@ register_permission_policy(Team, CoordinatorReadOnlyPolicy(Team))
 @hooks.register("register_admin_viewset")
 def register_ideas_menu():
     return IdeasMenu()
+
+
+@receiver(page_published)
+def results_went_live(sender, instance, **kwargs) -> None:
+    """A round published with its results gives its translations the same moment, so that
+    the round reads the same in every language (their rows only: their own revisions take
+    it up from the source when next translated)."""
+    if isinstance(instance, CompetitionPage) and instance.results_published_at is not None:
+        CompetitionPage.objects.filter(
+            translation_key=instance.translation_key, results_published_at__isnull=True
+        ).exclude(pk=instance.pk).update(results_published_at=instance.results_published_at)

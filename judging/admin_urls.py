@@ -21,4 +21,5 @@ urlpatterns = [
         name="export",
     ),
     path("<int:competition_id>/decision/", admin_views.decision, name="decision"),
+    path("<int:competition_id>/results/", admin_views.results, name="results"),
 ]

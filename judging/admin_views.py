@@ -13,12 +13,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
-from ideas.models import CompetitionPage
-from ideas.services import ServiceError
+from ideas.models import CompetitionPage, IdeaStatus, InnovationPage
+from ideas.permissions import can_publish_results, results_published
+from ideas.services import ServiceError, publish_results
 
 from . import charts, export, permissions, services
 from .forms import AssignmentForm, CoordinatorConflictForm, DecisionForm
-from .models import Assignment, Award, ConflictOfInterest, ConflictSource, ReviewStatus
+from .models import (
+    Assignment,
+    Award,
+    AwardLevel,
+    ConflictOfInterest,
+    ConflictSource,
+    ReviewStatus,
+)
 from .ranking import OrderBy
 from .scoreboard import (
     display_name,
@@ -333,4 +341,52 @@ def decision(request, competition_id):
             "now": timezone.now(),
         },
         status=status,
+    )
+
+
+@coordinator_only
+def results(request, competition_id):
+    """Publishing the round's results, then drafting an innovation page for each award."""
+    competition = get_round(competition_id)
+    if request.method == "POST":
+        if request.POST.get("action") == "publish":
+            try:
+                public = publish_results(competition=competition, by=request.user)
+            except ServiceError as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    _("The results are published.")
+                    if public
+                    else _("The results wait for a second coordinator's approval."),
+                )
+            return redirect("judging_admin:results", competition_id=competition.pk)
+        idea = get_object_or_404(entered_ideas(competition), pk=request.POST.get("idea") or 0)
+        try:
+            page = services.create_innovation_page(idea=idea, by=request.user)
+        except ServiceError as refused:
+            messages.error(request, str(refused))
+            return redirect("judging_admin:results", competition_id=competition.pk)
+        messages.success(request, _("The innovation page is drafted: check it and publish it."))
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    awarded = list(
+        entered_ideas(competition).filter(status=IdeaStatus.AWARDED).select_related("award")
+    )
+    pages = {
+        page.idea_id: page
+        for page in InnovationPage.objects.filter(idea__in=awarded, locale_id=competition.locale_id)
+    }
+    order = {level: index for index, level in enumerate(AwardLevel.values)}
+    awarded.sort(key=lambda idea: (order.get(idea.award.level, 99), idea.title))
+    return TemplateResponse(
+        request,
+        "judging/admin/results.html",
+        {
+            "competition": competition,
+            "published": results_published(competition),
+            "waiting": competition.workflow_in_progress,
+            "can_publish": can_publish_results(request.user, competition),
+            "rows": [(idea, pages.get(idea.pk)) for idea in awarded],
+        },
     )

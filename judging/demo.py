@@ -1,4 +1,5 @@
-"""Demo judging: the finished round's ideas, its jury of five, their reviews and the decision.
+"""Demo judging: the finished round's ideas, its jury of five, their reviews, the decision,
+the published results and the innovation pages of the winner and the runner-up.
 
 Everything happens at the moments it would have in 2025 (``now`` passed to the services), so
 that the same rules that guard a live round produced the demo's rows. The jury includes one
@@ -13,7 +14,8 @@ from wagtail.models import Locale
 from home.demo import COORDINATOR, DemoAccount, ensure_user
 from ideas import services as idea_services
 from ideas.demo import helsinki
-from ideas.models import CompetitionPage, IdeaStatus, Profile, Team
+from ideas.demo_outcomes import publish_runner_up, publish_winner
+from ideas.models import CompetitionPage, Idea, IdeaStatus, Profile, Team
 
 from . import services
 from .models import JurorNotice, JuryMember, JuryRole
@@ -33,6 +35,7 @@ JURY = [
 OPEN = helsinki(2025, 2, 3, 10)
 JUDGING = helsinki(2025, 3, 24, 12)
 DELIBERATION = helsinki(2025, 4, 22, 14)
+RESULTS = helsinki(2025, 5, 5, 12)
 
 MODEL_CASE = {
     "title": "A psychologist within reach of the child health clinic",
@@ -136,6 +139,7 @@ def load() -> list[DemoAccount]:
     jurors = _seat_jury(competition, coordinator)
     _score(competition, ideas, jurors)
     _decide(competition, ideas, coordinator)
+    _publish(competition, ideas, coordinator)
     return [JUROR]
 
 
@@ -232,3 +236,14 @@ def _decide(competition, ideas, coordinator) -> None:
     services.record_decision(
         competition=competition, entries=entries, by=coordinator, now=DELIBERATION
     )
+
+
+def _publish(competition, ideas, coordinator) -> None:
+    idea_services.publish_results(competition=competition, by=coordinator, now=RESULTS)
+    winner, runner_up = (
+        Idea.objects.select_related("competition").get(pk=idea.pk) for idea, _q in ideas[:2]
+    )
+    page = services.create_innovation_page(idea=winner, by=coordinator, now=RESULTS)
+    publish_winner(page, by=coordinator)
+    page = services.create_innovation_page(idea=runner_up, by=coordinator, now=RESULTS)
+    publish_runner_up(page, by=coordinator)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ideas.models import Idea
 from ideas.models.ideas import ENTERED_STATUSES
-from ideas.permissions import is_coordinator
+from ideas.permissions import is_coordinator, results_published
 
 from .models import Assignment, ConflictOfInterest, JuryMember, JuryRole, Review, ReviewStatus
 from .scoreboard import automatic_pairs
@@ -104,5 +104,10 @@ def can_manage_judging(user) -> bool:
 
 
 def can_record_decision(user, competition, now: datetime | None = None) -> bool:
+    """From the end of judging until the coordinator publishes the results."""
     now = now or timezone.now()
-    return is_coordinator(user) and competition.judging_closes_at <= now < competition.results_at
+    return (
+        is_coordinator(user)
+        and competition.judging_closes_at <= now
+        and not results_published(competition, now)
+    )

@@ -13,7 +13,7 @@ from wagtail.log_actions import log
 
 from ideas.models import Idea, IdeaStatus
 from ideas.models.ideas import ENTERED_STATUSES
-from ideas.services import NotAllowed, ServiceError, set_idea_status
+from ideas.services import NotAllowed, ServiceError, draft_innovation_page, set_idea_status
 
 from . import notifications, permissions
 from .assignment import AssignmentPlan, plan_assignments
@@ -29,7 +29,7 @@ from .models import (
     Score,
     ScoreChange,
 )
-from .scoreboard import conflicted_pairs, criteria_of, entered_ideas, jurors_of
+from .scoreboard import conflicted_pairs, criteria_of, entered_ideas, jurors_of, round_ranking
 
 JURORS_GROUP = "Jurors"
 
@@ -363,3 +363,35 @@ def record_decision(
         data={"awards": {str(a.idea_id): a.level for a in awards if a.level}},
     )
     return awards
+
+
+def create_innovation_page(*, idea: Idea, by, now: datetime | None = None):
+    """Draft the innovation page of an awarded idea with the jury's part filled in: the award,
+    its rationale and the idea's mean score per criterion (shown only if the coordinator opts
+    in on the page). Means only: no juror and no single review reaches the page.
+
+    Side effects: those of ``ideas.services.draft_innovation_page``.
+    """
+    award = Award.objects.get(idea=idea)
+    ranking = round_ranking(idea.competition)
+    row = next((r for r in ranking.ranking.ideas if r.idea == idea.pk), None)
+    means = row.criterion_means if row is not None else {}
+    criterion_means = [
+        {
+            "key": str(criterion.translation_key),
+            "name": criterion.name,
+            "mean": round(means[criterion.pk], 2),
+            "scale_min": criterion.scale_min,
+            "scale_max": criterion.scale_max,
+        }
+        for criterion in ranking.criteria
+        if criterion.pk in means
+    ]
+    return draft_innovation_page(
+        idea=idea,
+        award=award.level,
+        rationale=award.rationale,
+        criterion_means=criterion_means,
+        by=by,
+        now=now,
+    )

@@ -90,6 +90,8 @@ def make_round(index=None, *, phase: str = "open", criteria: int | None = None, 
     fields.setdefault("intro", f"What round {number} asks for.")
     for name, value in round_dates(phase).items():
         fields.setdefault(name, value)
+    if phase == "results":
+        fields.setdefault("results_published_at", fields["results_at"])
     page = CompetitionPage(**fields)
     if criteria is None:
         page.fill_new_round_defaults()

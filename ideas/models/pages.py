@@ -99,7 +99,8 @@ class CompetitionPageForm(WagtailAdminPageForm):
 class CompetitionPage(RoutablePageMixin, Page):
     """One round of the competition: the call for ideas, its dates, its criteria and jury.
 
-    The phase is derived from the four dates; nothing stores it.
+    The phase is derived from the dates and from when the results were published; nothing
+    stores it.
     """
 
     intro = models.TextField(
@@ -117,7 +118,16 @@ class CompetitionPage(RoutablePageMixin, Page):
     opens_at = models.DateTimeField(verbose_name=_("submissions open"))
     closes_at = models.DateTimeField(verbose_name=_("submission deadline"))
     judging_closes_at = models.DateTimeField(verbose_name=_("judging ends"))
-    results_at = models.DateTimeField(verbose_name=_("results published"))
+    results_at = models.DateTimeField(
+        verbose_name=_("results published"),
+        help_text=_("The date announced for the results; they go public when published."),
+    )
+    # Set by ideas.services.publish_results in the revision that publishes the results, so it
+    # goes live with them (after a second coordinator's approval when the site asks for one).
+    # Not in the editor's panels: editing the page never changes it.
+    results_published_at = models.DateTimeField(
+        verbose_name=_("results published at"), null=True, blank=True, editable=False
+    )
 
     blind_judging = models.BooleanField(
         verbose_name=_("blind judging"),
@@ -215,7 +225,7 @@ class CompetitionPage(RoutablePageMixin, Page):
             return Phase.OPEN
         if when < self.judging_closes_at:
             return Phase.JUDGING
-        if when < self.results_at:
+        if self.results_published_at is None or when < self.results_published_at:
             return Phase.DELIBERATION
         return Phase.RESULTS
 
@@ -229,7 +239,7 @@ class CompetitionPage(RoutablePageMixin, Page):
             Phase.UPCOMING: Milestone(_("Submissions open"), self.opens_at),
             Phase.OPEN: Milestone(_("Submission deadline"), self.closes_at),
             Phase.JUDGING: Milestone(_("Judging ends"), self.judging_closes_at),
-            Phase.DELIBERATION: Milestone(_("Results published"), self.results_at),
+            Phase.DELIBERATION: Milestone(_("Results expected"), self.results_at),
         }
         return upcoming.get(self.phase_at(when))
 
@@ -261,38 +271,3 @@ class CompetitionPage(RoutablePageMixin, Page):
         # "criteria" is the relation judging adds; ideas does not import judging.
         context["criteria"] = self.criteria.all()
         return context
-
-
-class Award(models.TextChoices):
-    WINNER = "winner", _("Winner")
-    RUNNER_UP = "runner_up", _("Runner-up")
-    HONOURABLE_MENTION = "honourable_mention", _("Honourable mention")
-
-
-class InnovationPage(Page):
-    """A winning innovation of a round, published after its results.
-
-    Later work fills it from the awarded idea and adds its pilot outcomes.
-    """
-
-    summary = models.TextField(verbose_name=_("summary"), max_length=300)
-    award = models.CharField(verbose_name=_("award"), max_length=32, choices=Award.choices)
-    jury_rationale = RichTextField(
-        verbose_name=_("jury's rationale"), blank=True, features=["bold", "italic", "link", "ul"]
-    )
-
-    content_panels = Page.content_panels + [
-        FieldPanel("summary"),
-        FieldPanel("award"),
-        FieldPanel("jury_rationale"),
-    ]
-    search_fields = Page.search_fields + [
-        index.SearchField("summary"),
-        index.SearchField("jury_rationale"),
-    ]
-
-    parent_page_types = ["ideas.CompetitionPage"]
-    subpage_types: list[str] = []
-
-    class Meta:
-        verbose_name = _("innovation page")

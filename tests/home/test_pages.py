@@ -2,7 +2,12 @@ import pytest
 from wagtail.models import Page
 
 from home.models import HomePage, StandardPage
-from ideas.models import CompetitionIndexPage, CompetitionPage, InnovationPage
+from ideas.models import (
+    CompetitionIndexPage,
+    CompetitionPage,
+    InnovationIndexPage,
+    InnovationPage,
+)
 from tests.factories import (
     home_page,
     make_index,
@@ -13,15 +18,23 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PAGE_TYPES = [HomePage, StandardPage, CompetitionIndexPage, CompetitionPage, InnovationPage]
+PAGE_TYPES = [
+    HomePage,
+    StandardPage,
+    CompetitionIndexPage,
+    CompetitionPage,
+    InnovationPage,
+    InnovationIndexPage,
+]
 
 # page type → (allowed parents, allowed children)
 PAGE_RULES = {
-    HomePage: ({Page}, {CompetitionIndexPage, StandardPage}),
+    HomePage: ({Page}, {CompetitionIndexPage, InnovationIndexPage, StandardPage}),
     StandardPage: ({HomePage, StandardPage}, {StandardPage}),
     CompetitionIndexPage: ({HomePage}, {CompetitionPage}),
     CompetitionPage: ({CompetitionIndexPage}, {InnovationPage}),
     InnovationPage: ({CompetitionPage}, set()),
+    InnovationIndexPage: ({HomePage}, set()),
 }
 
 

@@ -16,6 +16,8 @@ SECOND = timedelta(seconds=1)
 
 
 def unsaved_round(**dates) -> CompetitionPage:
+    # Results published the moment they were announced for: the phase's last edge.
+    dates.setdefault("results_published_at", dates.get("results_at"))
     return CompetitionPage(title="Round", slug="round", intro="Intro", **dates)
 
 
@@ -64,7 +66,7 @@ def test_phase_dates_keep_helsinki_wall_clock_across_summer_time():
         (Phase.UPCOMING, "Submissions open", "opens_at"),
         (Phase.OPEN, "Submission deadline", "closes_at"),
         (Phase.JUDGING, "Judging ends", "judging_closes_at"),
-        (Phase.DELIBERATION, "Results published", "results_at"),
+        (Phase.DELIBERATION, "Results expected", "results_at"),
     ],
 )
 def test_next_milestone_is_the_next_date_of_the_phase(phase, label, date_field):

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ideas.models import IdeaStatus
@@ -302,7 +303,9 @@ def test_feedback_reaches_the_team_only_when_results_are_out(client, coordinator
     from ideas.models import CompetitionPage
     from tests.factories import round_dates
 
-    CompetitionPage.objects.filter(pk=competition.pk).update(**round_dates("results"))
+    CompetitionPage.objects.filter(pk=competition.pk).update(
+        **round_dates("results"), results_published_at=timezone.now()
+    )
     after = client.get(reverse("ideas:idea", args=[idea.pk])).content.decode()
     assert "Try a pilot." in after
     assert "Not awarded" in after
