@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import InnovationFeed
 
 app_name = "ideas"
 
@@ -36,4 +37,5 @@ urlpatterns = [
         name="membership",
     ),
     path("invitations/<str:token>/", views.InvitationView.as_view(), name="invitation"),
+    path("feeds/innovations/", InnovationFeed(), name="feed"),
 ]

@@ -3,9 +3,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home.sitemap import MultilingualSitemap
 from home.views import admin_login_redirect, healthz
+from ideas.api import api_router
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,6 +16,8 @@ urlpatterns = [
     path("admin/login/", admin_login_redirect),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}),
 ]
 
 if settings.DEBUG:

@@ -15,6 +15,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from ideas.blocks import OutcomeUpdatesBlock
+from ideas.charts import metric_chart
 
 from .pages import CompetitionPage
 
@@ -252,29 +253,37 @@ class InnovationPage(Page):
     class Meta:
         verbose_name = _("innovation page")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        metrics = list(self.metrics.all())
+        context.update(
+            competition=CompetitionPage.objects.filter(pk=self.get_parent().pk).first(),
+            units=[unit.name for unit in self.units.all()],
+            status_changes=sorted(self.status_changes.all(), key=lambda c: c.date),
+            metrics=metrics,
+            chart=metric_chart(metrics),
+            quotes=list(self.quotes.all()),
+            adoptions=sorted(self.adoptions.all(), key=lambda a: a.adopted_on),
+            criterion_scores=self.criterion_scores(),
+        )
+        return context
+
     def save(self, *args, **kwargs):
         changes = sorted(self.status_changes.all(), key=lambda c: (c.date, c.sort_order or 0))
         self.pilot_status = changes[-1].status if changes else ""
         return super().save(*args, **kwargs)
 
-    def round(self) -> CompetitionPage | None:
-        parent = self.get_parent()
-        return parent.specific if parent else None
-
     def criterion_scores(self) -> list[dict]:
         """The jury's means per criterion, named in the reader's language, if shown at all."""
         if not self.show_criterion_scores or not self.criterion_means:
             return []
-        names = {}
-        parent = self.get_parent()
-        if parent is not None:
-            # "criteria" is judging's relation on the round; its rows are translated with it.
-            names = {
-                str(key): name
-                for key, name in CompetitionPage.objects.get(pk=parent.pk).criteria.values_list(
-                    "translation_key", "name"
-                )
-            }
+        # "criteria" is judging's relation on the round; its rows are translated with it.
+        names = {
+            str(key): name
+            for key, name in CompetitionPage.objects.get(pk=self.get_parent().pk)
+            .criteria.all()
+            .values_list("translation_key", "name")
+        }
         return [
             {**row, "name": names.get(row.get("key"), row.get("name", ""))}
             for row in self.criterion_means

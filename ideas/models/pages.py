@@ -270,4 +270,36 @@ class CompetitionPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # "criteria" is the relation judging adds; ideas does not import judging.
         context["criteria"] = self.criteria.all()
+        if self.phase == Phase.RESULTS:
+            context["awards"] = self.published_awards()
         return context
+
+    def published_awards(self) -> list[dict]:
+        """The awarded ideas, winners first, each with the jury's rationale: the live
+        innovation page in this language where there is one, else the decision as recorded.
+        Only for a round whose results are out; ideas without an award never appear."""
+        from .innovations import Award
+
+        pages = {
+            page.idea_id: page
+            for page in self.get_children().live().public().specific()
+            if getattr(page, "idea_id", None)
+        }
+        # "award" is the decision judging records on each idea.
+        ideas = self.canonical().ideas.filter(status="awarded").select_related("award")
+        order = {level: index for index, level in enumerate(Award.values)}
+        rows = []
+        for idea in ideas:
+            level = idea.award.level
+            page = pages.get(idea.pk)
+            rows.append(
+                {
+                    "title": page.title if page else idea.title,
+                    "award": Award(level).label if level in order else "",
+                    "level": level,
+                    "rationale": page.jury_rationale if page else "",
+                    "plain_rationale": "" if page else idea.award.rationale,
+                    "page": page,
+                }
+            )
+        return sorted(rows, key=lambda row: (order.get(row["level"], 99), row["title"]))

@@ -4,9 +4,12 @@ from django import template
 from django.utils import timezone
 from wagtail.models import Locale
 
-from ideas.models import CompetitionPage, InnovationPage
+from ideas.models import Adoption, CompetitionPage, Idea, InnovationPage, PilotStatus
 
 register = template.Library()
+
+# Statuses an innovation reaches only by having been piloted.
+PILOTED = [PilotStatus.PILOTING, PilotStatus.PERMANENT, PilotStatus.SCALED, PilotStatus.ENDED]
 
 
 @register.simple_tag
@@ -30,3 +33,18 @@ def latest_winners(count: int = 3):
         .filter(locale=Locale.get_active())
         .order_by("-first_published_at")[:count]
     )
+
+
+@register.simple_tag
+def figures() -> dict[str, int]:
+    """The home page's figure strip, counted from the rounds in the default language (the
+    translations are the same rounds)."""
+    default = Locale.get_default()
+    now = timezone.now()
+    innovations = InnovationPage.objects.live().public().filter(locale=default)
+    return {
+        "rounds": CompetitionPage.objects.live().filter(locale=default, opens_at__lte=now).count(),
+        "ideas": Idea.objects.entered().count(),
+        "piloted": innovations.filter(pilot_status__in=PILOTED).count(),
+        "adoptions": Adoption.objects.filter(page__in=innovations).count(),
+    }

@@ -1,0 +1,135 @@
+"""The showcase's list: published innovations of every round, filtered, searched and paged.
+
+Filters come from the URL, so a filtered list can be shared; a value the filter does not know
+is dropped and the rest of the filter kept. Search uses Wagtail's search backend (the database
+backend: SQLite's full-text search in development, PostgreSQL's in production).
+"""
+
+from dataclasses import dataclass
+
+import django_filters
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Length, Substr
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale, Page
+
+from home.pagination import Paginated, paginate
+
+from .models import Award, ClientGroup, CompetitionPage, InnovationPage, PilotStatus, ServiceArea
+
+SEARCH_MAX_LENGTH = 200
+
+
+class InnovationFilterSet(django_filters.FilterSet):
+    year = django_filters.ChoiceFilter(label=_("Round"), method="filter_year", empty_label=_("Any"))
+    service_area = django_filters.ChoiceFilter(
+        label=_("Service area"),
+        choices=ServiceArea.choices,
+        field_name="units__service_area",
+        distinct=True,
+        empty_label=_("Any"),
+    )
+    client_group = django_filters.ChoiceFilter(
+        label=_("Client group"), choices=ClientGroup.choices, empty_label=_("Any")
+    )
+    award = django_filters.ChoiceFilter(
+        label=_("Award"), choices=Award.choices, empty_label=_("Any")
+    )
+    pilot_status = django_filters.ChoiceFilter(
+        label=_("Pilot status"), choices=PilotStatus.choices, empty_label=_("Any")
+    )
+    adopted = django_filters.ChoiceFilter(
+        label=_("Taken up elsewhere"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        method="filter_adopted",
+        empty_label=_("Either"),
+    )
+
+    class Meta:
+        model = InnovationPage
+        fields: list[str] = []
+
+    def __init__(self, *args, rounds: dict[int, list[str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rounds = rounds
+        self.filters["year"].extra["choices"] = [
+            (str(y), str(y)) for y in sorted(rounds, reverse=True)
+        ]
+
+    def filter_year(self, queryset, name, value):
+        prefixes = self.rounds.get(int(value), [])
+        condition = Q(pk__in=[])
+        for prefix in prefixes:
+            condition |= Q(path__startswith=prefix)
+        return queryset.filter(condition)
+
+    def filter_adopted(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(adoptions__isnull=False).distinct()
+        return queryset.filter(adoptions__isnull=True)
+
+
+@dataclass(frozen=True)
+class Showcase:
+    form: object
+    paginated: Paginated
+    search: str
+    shortened: bool
+    filtered: bool
+
+
+def _rounds_by_year(locale) -> dict[int, list[str]]:
+    rounds: dict[int, list[str]] = {}
+    for path, opens_at in (
+        CompetitionPage.objects.live()
+        .public()
+        .filter(locale=locale)
+        .values_list("path", "opens_at")
+    ):
+        rounds.setdefault(opens_at.year, []).append(path)
+    return rounds
+
+
+def showcase(request) -> Showcase:
+    locale = Locale.get_active()
+    base = InnovationPage.objects.live().public().filter(locale=locale)
+    data = request.GET.copy()
+    rounds = _rounds_by_year(locale)
+    filterset = InnovationFilterSet(data, queryset=base, rounds=rounds)
+    if not filterset.is_valid():
+        # Values the filter does not know (an old link, a typed URL) are dropped, not errors.
+        for name in filterset.errors:
+            data.pop(name, None)
+        filterset = InnovationFilterSet(data, queryset=base, rounds=rounds)
+    items = filterset.qs
+    search = request.GET.get("q", "").strip()
+    shortened = len(search) > SEARCH_MAX_LENGTH
+    search = search[:SEARCH_MAX_LENGTH]
+    if search:
+        found = [
+            page.pk for page in InnovationPage.objects.live().filter(locale=locale).search(search)
+        ]
+        items = (
+            items.filter(pk__in=found)
+            .annotate(
+                relevance=Case(
+                    *[When(pk=pk, then=Value(place)) for place, pk in enumerate(found)],
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("relevance")
+        )
+    else:
+        items = items.order_by("-first_published_at", "-pk")
+    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+    items = items.annotate(
+        round_title=Subquery(Page.objects.filter(path=parent_path).values("title")[:1])
+    )
+    filtered = any(data.get(name) for name in filterset.filters) or bool(search)
+    return Showcase(
+        form=filterset.form,
+        paginated=paginate(request, items),
+        search=search,
+        shortened=shortened,
+        filtered=filtered,
+    )
