@@ -10,12 +10,26 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Length, Substr
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
+from wagtail.models import Locale, Page
 
-from .models import Idea, IdeaStatus, Invitation, ReminderSent, Team
+from .models import (
+    CompetitionPage,
+    Idea,
+    IdeaStatus,
+    InnovationPage,
+    Invitation,
+    OutcomeReminder,
+    ReminderSent,
+    Team,
+    months_after,
+)
 from .models.ideas import field_labels
+from .permissions import COORDINATORS_GROUP
 
 REMINDER_LEAD_TIME = timedelta(days=2)
 DEADLINE_REMINDER = "deadline_2_days"
@@ -141,4 +155,81 @@ def _send_reminder(team_id: int, competition_id: int) -> None:
             language=language_of(member),
             template="reminder",
             context={"team": team, "ideas": ideas, "deadline": ideas[0].competition.closes_at},
+        )
+
+
+# --- outcome reminders ------------------------------------------------------------------------
+
+OUTCOME_MILESTONES = (6, 12)
+
+
+def outcome_updates_due(*, now: datetime | None = None) -> list[tuple]:
+    """Published innovations whose round's results are 6 or 12 months old and that have no
+    outcome update dated since: (page, months) pairs, for the reminders and the admin panel.
+    Innovations are counted in the default language, where the coordinators keep them."""
+    today = timezone.localdate(now or timezone.now())
+    pages = (
+        InnovationPage.objects.live()
+        .filter(locale=Locale.get_default())
+        .annotate(
+            round_results=Subquery(
+                CompetitionPage.objects.filter(
+                    path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+                ).values("results_published_at")[:1]
+            )
+        )
+        .filter(round_results__isnull=False)
+        .order_by("pk")
+    )
+    due = []
+    for page in pages:
+        results = timezone.localdate(page.round_results)
+        latest_update = max((block.value["date"] for block in page.updates), default=None)
+        for months in reversed(OUTCOME_MILESTONES):
+            mark = months_after(results, months)
+            if mark <= today:
+                if latest_update is None or latest_update < mark:
+                    due.append((page, months))
+                break
+    return due
+
+
+def send_outcome_reminders(*, now: datetime | None = None) -> int:
+    """E-mail the coordinators about each innovation due an outcome update, 6 and 12 months
+    after its round's results. Each (innovation, milestone) is sent once, however often this
+    runs: the OutcomeReminder row is written before the mail is queued. Returns how many."""
+    now = now or timezone.now()
+    sent = 0
+    for page, months in outcome_updates_due(now=now):
+        try:
+            with transaction.atomic():
+                OutcomeReminder.objects.create(innovation=page, months=months, sent_at=now)
+        except IntegrityError:
+            continue
+        _send_outcome_reminder.enqueue(page.pk, months)
+        sent += 1
+    return sent
+
+
+def coordinators():
+    User = get_user_model()
+    return (
+        User.objects.filter(Q(is_superuser=True) | Q(groups__name=COORDINATORS_GROUP))
+        .filter(is_active=True)
+        .exclude(email="")
+        .distinct()
+        .select_related("profile")
+    )
+
+
+@task()
+def _send_outcome_reminder(page_id: int, months: int) -> None:
+    page = InnovationPage.objects.get(pk=page_id)
+    link = f"{settings.WAGTAILADMIN_BASE_URL}/admin/pages/{page.pk}/edit/"
+    for user in coordinators():
+        _send(
+            to=user.email,
+            language=language_of(user),
+            template="outcome_reminder",
+            context={"page": page, "months": months, "link": link},
         )

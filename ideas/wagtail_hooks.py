@@ -4,6 +4,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -16,6 +17,7 @@ from . import permissions
 from .export import neutralise
 from .models import CompetitionPage, Idea, IdeaStatus, ServiceUnit, Team
 from .models.ideas import IDEA_TEXT_FIELDS
+from .notifications import outcome_updates_due
 
 
 class CoordinatorReadOnlyPolicy(ModelPermissionPolicy):
@@ -135,3 +137,20 @@ def results_went_live(sender, instance, **kwargs) -> None:
         CompetitionPage.objects.filter(
             translation_key=instance.translation_key, results_published_at__isnull=True
         ).exclude(pk=instance.pk).update(results_published_at=instance.results_published_at)
+
+
+class OutcomeUpdatesPanel(Component):
+    """On the admin's dashboard: innovations due an outcome update (6 and 12 months)."""
+
+    name = "outcome_updates"
+    order = 150
+    template_name = "ideas/admin/outcome_updates_panel.html"
+
+    def get_context_data(self, parent_context=None):
+        return {"due": outcome_updates_due()}
+
+
+@hooks.register("construct_homepage_panels")
+def add_outcome_updates_panel(request, panels) -> None:
+    if permissions.is_coordinator(request.user):
+        panels.append(OutcomeUpdatesPanel())

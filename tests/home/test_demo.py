@@ -12,6 +12,7 @@ from ideas.models import (
     CompetitionPage,
     Idea,
     IdeaStatus,
+    InnovationIndexPage,
     InnovationPage,
     Phase,
     Team,
@@ -44,7 +45,24 @@ def test_load_demo_builds_the_site_in_three_languages(capsys):
         rounds = CompetitionPage.objects.filter(**in_language)
         assert sorted(r.phase for r in rounds) == sorted([Phase.OPEN, Phase.RESULTS])
         assert all(r.criteria.count() == 6 for r in rounds)
-        assert InnovationPage.objects.filter(**in_language).count() == 1
+        assert InnovationIndexPage.objects.filter(**in_language).count() == 1
+    # The winner in every language; the runner-up in English only.
+    assert InnovationPage.objects.filter(locale__language_code="en", live=True).count() == 2
+    for language in ("fi", "sv"):
+        (winner,) = InnovationPage.objects.filter(locale__language_code=language, live=True)
+        assert winner.award == "winner"
+        assert winner.metrics.count() == 3
+        assert winner.adoptions.count() == 1
+        assert winner.quotes.count() == 2
+        assert len(winner.updates) == 2
+        assert [c.status for c in winner.status_changes.all()] == [
+            "planned",
+            "piloting",
+            "permanent",
+        ]
+    finnish_winner = InnovationPage.objects.get(locale__language_code="fi")
+    assert finnish_winner.title == "Psykologi lähellä lastenneuvolaa"
+    assert finnish_winner.metrics.first().name.startswith("Päivät")
     finnish_round = CompetitionPage.objects.get(locale__language_code="fi", slug="2026")
     assert finnish_round.title == "Innovaatiokilpailu 2026"
     assert finnish_round.criteria.first().name == "Kohderyhmä"
