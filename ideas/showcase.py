@@ -5,6 +5,7 @@ is dropped and the rest of the filter kept. Search uses Wagtail's search backend
 backend: SQLite's full-text search in development, PostgreSQL's in production).
 """
 
+import re
 from dataclasses import dataclass
 
 import django_filters
@@ -105,10 +106,11 @@ def showcase(request) -> Showcase:
     search = request.GET.get("q", "").strip()
     shortened = len(search) > SEARCH_MAX_LENGTH
     search = search[:SEARCH_MAX_LENGTH]
+    # Full-text query syntax (quotes, operators) is not for visitors: words only.
+    words = " ".join(re.findall(r"\w+", search))
     if search:
-        found = [
-            page.pk for page in InnovationPage.objects.live().filter(locale=locale).search(search)
-        ]
+        matches = InnovationPage.objects.live().filter(locale=locale)
+        found = [page.pk for page in matches.search(words)] if words else []
         items = (
             items.filter(pk__in=found)
             .annotate(

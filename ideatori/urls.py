@@ -8,7 +8,6 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home.sitemap import MultilingualSitemap
 from home.views import admin_login_redirect, healthz
-from ideas.api import api_router
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,7 +15,6 @@ urlpatterns = [
     path("admin/login/", admin_login_redirect),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}),
 ]
 

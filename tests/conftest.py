@@ -8,9 +8,11 @@ def default_language():
     """Every test starts in the default language: a request in an earlier test may have
     activated another one in this thread."""
     from django.conf import settings
+    from django.core.cache import cache
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+    cache.clear()  # cached figures of one test's data must not reach the next
     yield
     translation.deactivate()
 

@@ -15,6 +15,7 @@ from ideas.models import (
     CompetitionPage,
     Idea,
     IdeaStatus,
+    InnovationIndexPage,
     InnovationPage,
     Membership,
     Profile,
@@ -23,6 +24,7 @@ from ideas.models import (
     Team,
 )
 from judging.models import Assignment, Criterion, JuryMember, Review, Score
+from judging.models import Award as JudgingAward
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -116,6 +118,42 @@ def make_innovation(competition, **fields) -> InnovationPage:
     fields.setdefault("summary", "A nurse can consult a psychologist the same week.")
     fields.setdefault("award", Award.WINNER)
     return publish(competition, InnovationPage(**fields))
+
+
+def make_showcase(parent=None, **fields) -> InnovationIndexPage:
+    parent = parent or home_page()
+    existing = InnovationIndexPage.objects.child_of(parent).first()
+    if existing is not None:
+        return existing
+    fields.setdefault("title", "Innovations")
+    fields.setdefault("slug", "innovations")
+    return publish(parent, InnovationIndexPage(**fields))
+
+
+def make_decided_round(*, winner_title: str = "Psychologist within reach", **fields):
+    """A round after judging with one awarded and one unawarded idea, results not yet out.
+    Returns the round, the awarded idea and the unawarded one."""
+    competition = make_round(phase="deliberation", **fields)
+    winner = make_idea(
+        team=make_team(name="Team Firstcontact"),
+        competition=competition,
+        status=IdeaStatus.AWARDED,
+        title=winner_title,
+        summary="Parents meet a psychologist within days.",
+    )
+    loser = make_idea(
+        team=make_team(name="Team Hushhush"),
+        competition=competition,
+        status=IdeaStatus.NOT_AWARDED,
+        title="Confidential unawarded proposal",
+        summary="Sensitive text only the team and jury may read.",
+        problem="Clients of the shelter are identified too easily.",
+    )
+    JudgingAward.objects.create(
+        idea=winner, level="winner", rationale="It closes a gap in the chain of care."
+    )
+    JudgingAward.objects.create(idea=loser, level="")
+    return competition, winner, loser
 
 
 def make_unit(name: str | None = None, service_area: str = "health") -> ServiceUnit:

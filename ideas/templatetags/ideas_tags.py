@@ -1,7 +1,8 @@
 """What other apps' templates show of ideas, without importing it (the home page uses these)."""
 
 from django import template
-from django.utils import timezone
+from django.core.cache import cache
+from django.utils import timezone, translation
 from wagtail.models import Locale
 
 from ideas.models import Adoption, CompetitionPage, Idea, InnovationPage, PilotStatus
@@ -18,7 +19,7 @@ def open_rounds():
     return list(
         CompetitionPage.objects.live()
         .public()
-        .filter(locale=Locale.get_active())
+        .filter(locale__language_code=translation.get_language())
         .open_at(timezone.now())
         .order_by("closes_at")
     )
@@ -30,15 +31,22 @@ def latest_winners(count: int = 3):
     return list(
         InnovationPage.objects.live()
         .public()
-        .filter(locale=Locale.get_active())
+        .filter(locale__language_code=translation.get_language())
         .order_by("-first_published_at")[:count]
     )
+
+
+FIGURES_CACHE_SECONDS = 300
 
 
 @register.simple_tag
 def figures() -> dict[str, int]:
     """The home page's figure strip, counted from the rounds in the default language (the
-    translations are the same rounds)."""
+    translations are the same rounds); kept for five minutes, as the figures change slowly."""
+    return cache.get_or_set("ideatori:figures", _count_figures, FIGURES_CACHE_SECONDS)
+
+
+def _count_figures() -> dict[str, int]:
     default = Locale.get_default()
     now = timezone.now()
     innovations = InnovationPage.objects.live().public().filter(locale=default)
