@@ -10,15 +10,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Length, Substr
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
 from .models import (
-    CompetitionPage,
     Idea,
     IdeaStatus,
     InnovationPage,
@@ -171,13 +169,7 @@ def outcome_updates_due(*, now: datetime | None = None) -> list[tuple]:
     pages = (
         InnovationPage.objects.live()
         .filter(locale=Locale.get_default())
-        .annotate(
-            round_results=Subquery(
-                CompetitionPage.objects.filter(
-                    path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
-                ).values("results_published_at")[:1]
-            )
-        )
+        .with_round(round_results="results_published_at")
         .filter(round_results__isnull=False)
         .order_by("pk")
     )

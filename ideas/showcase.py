@@ -9,10 +9,9 @@ import re
 from dataclasses import dataclass
 
 import django_filters
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Length, Substr
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
 from home.pagination import Paginated, paginate
 
@@ -123,10 +122,7 @@ def showcase(request) -> Showcase:
         )
     else:
         items = items.order_by("-first_published_at", "-pk")
-    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
-    items = items.annotate(
-        round_title=Subquery(Page.objects.filter(path=parent_path).values("title")[:1])
-    )
+    items = items.with_round(round_title="title")
     filtered = any(data.get(name) for name in filterset.filters) or bool(search)
     return Showcase(
         form=filterset.form,

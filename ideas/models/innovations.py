@@ -4,6 +4,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -11,7 +13,8 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from ideas.blocks import OutcomeUpdatesBlock
@@ -130,6 +133,19 @@ class InnovationPageForm(WagtailAdminPageForm):
         return CompetitionPage.objects.filter(pk=parent.pk).first() if parent else None
 
 
+class InnovationPageQuerySet(PageQuerySet):
+    def with_round(self, **fields: str) -> "InnovationPageQuerySet":
+        """Annotate each innovation with fields of its round (its parent page), in the same
+        query: ``with_round(round_title="title")``."""
+        parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+        return self.annotate(
+            **{
+                name: Subquery(CompetitionPage.objects.filter(path=parent_path).values(field)[:1])
+                for name, field in fields.items()
+            }
+        )
+
+
 class InnovationPage(Page):
     """A winning innovation of a round: the model, why the jury chose it, and its pilot.
 
@@ -179,6 +195,8 @@ class InnovationPage(Page):
     # [{"key": criterion translation key, "name": ..., "mean": ..., "scale_min": ..,
     # "scale_max": ..}], filled by judging when the page is created.
     criterion_means = models.JSONField(verbose_name=_("criterion means"), default=list, blank=True)
+
+    objects = PageManager.from_queryset(InnovationPageQuerySet)()
 
     pilot_status = models.CharField(
         verbose_name=_("pilot status"),
@@ -256,15 +274,16 @@ class InnovationPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         metrics = list(self.metrics.all())
+        competition = CompetitionPage.objects.filter(pk=self.get_parent().pk).first()
         context.update(
-            competition=CompetitionPage.objects.filter(pk=self.get_parent().pk).first(),
+            competition=competition,
             units=[unit.name for unit in self.units.all()],
             status_changes=sorted(self.status_changes.all(), key=lambda c: c.date),
             metrics=metrics,
             chart=metric_chart(metrics),
             quotes=list(self.quotes.all()),
             adoptions=sorted(self.adoptions.all(), key=lambda a: a.adopted_on),
-            criterion_scores=self.criterion_scores(),
+            criterion_scores=self.criterion_scores(competition),
         )
         return context
 
@@ -273,16 +292,14 @@ class InnovationPage(Page):
         self.pilot_status = changes[-1].status if changes else ""
         return super().save(*args, **kwargs)
 
-    def criterion_scores(self) -> list[dict]:
+    def criterion_scores(self, competition: CompetitionPage | None) -> list[dict]:
         """The jury's means per criterion, named in the reader's language, if shown at all."""
-        if not self.show_criterion_scores or not self.criterion_means:
+        if not self.show_criterion_scores or not self.criterion_means or competition is None:
             return []
         # "criteria" is judging's relation on the round; its rows are translated with it.
         names = {
             str(key): name
-            for key, name in CompetitionPage.objects.get(pk=self.get_parent().pk)
-            .criteria.all()
-            .values_list("translation_key", "name")
+            for key, name in competition.criteria.values_list("translation_key", "name")
         }
         return [
             {**row, "name": names.get(row.get("key"), row.get("name", ""))}

@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 from django.test import Client
+from wagtail.models import Page
 
 from ideas.models import Adoption, Metric, PilotStatusChange
 from tests.factories import home_page, make_innovation, make_round, make_showcase, make_unit
@@ -62,7 +63,7 @@ def catalogue():
             status="piloting",
         ),
     }
-    return make_showcase(), pages, None
+    return make_showcase(), pages
 
 
 def titles(client, url) -> str:
@@ -84,7 +85,7 @@ def titles(client, url) -> str:
     ],
 )
 def test_showcase_filters_and_search(client, catalogue, query, shown, hidden):
-    showcase, _pages, _ = catalogue
+    showcase, _pages = catalogue
     html = titles(client, f"{showcase.url}?{query}")
     for title in shown:
         assert title in html
@@ -93,7 +94,7 @@ def test_showcase_filters_and_search(client, catalogue, query, shown, hidden):
 
 
 def test_showcase_filters_by_round_year(client, catalogue):
-    showcase, pages, _ = catalogue
+    showcase, pages = catalogue
     year = pages["clinic"].get_parent().specific.opens_at.year
     html = titles(client, f"{showcase.url}?year={year}")
     assert "Psychologist at the clinic" in html and "Evening library hours" in html
@@ -103,7 +104,7 @@ def test_showcase_filters_by_round_year(client, catalogue):
 
 
 def test_showcase_empty_result_says_what_to_do(client, catalogue):
-    showcase, _pages, _ = catalogue
+    showcase, _pages = catalogue
     html = titles(client, f"{showcase.url}?award=honourable_mention")
     assert "No innovation matches these filters" in html
     assert "Show all innovations" in html
@@ -111,7 +112,7 @@ def test_showcase_empty_result_says_what_to_do(client, catalogue):
 
 
 def test_unknown_filter_values_are_ignored_keeping_the_rest(client, catalogue):
-    showcase, _pages, _ = catalogue
+    showcase, _pages = catalogue
     response = client.get(f"{showcase.url}?award=runner_up&client_group=martians&adopted=maybe")
     html = response.content.decode()
     assert response.status_code == 200
@@ -124,7 +125,7 @@ def test_unknown_filter_values_are_ignored_keeping_the_rest(client, catalogue):
     "search", ["<script>alert(1)</script>", "psychologist " * 77, "x" * 1000, "%_'\"\\"]
 )
 def test_long_or_markup_search_is_handled_and_escaped(client, catalogue, search):
-    showcase, _pages, _ = catalogue
+    showcase, _pages = catalogue
     response = client.get(showcase.url, {"q": search})
     html = response.content.decode()
     assert response.status_code == 200
@@ -293,8 +294,6 @@ def test_same_number_of_queries_with_1_and_20_innovations(count_queries, url):
         target = url(showcase, page)
         client.get(target)  # warm the site-root cache, as a running site has it
         counts.append(count_queries(lambda target=target, client=client: client.get(target)))
-        from wagtail.models import Page
-
         Page.objects.filter(depth__gt=2).exclude(pk=showcase.pk).delete()
     assert counts[0] == counts[1]
 
