@@ -3,11 +3,12 @@
 from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from wagtail.models import Locale
+
+from home.memo import public
 
 from .models import InnovationPage
 
@@ -32,9 +33,8 @@ class InnovationFeed(Feed):
 
     def items(self):
         pages = (
-            InnovationPage.objects.live()
-            .public()
-            .filter(locale=Locale.get_active())
+            public(InnovationPage.objects.live())
+            .filter(locale__language_code=translation.get_language())
             .order_by("-last_published_at")[:LATEST]
         )
         entries = []

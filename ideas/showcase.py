@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import django_filters
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
+from home.memo import public
 from home.pagination import Paginated, paginate
 
 from .models import Award, ClientGroup, CompetitionPage, InnovationPage, PilotStatus, ServiceArea
@@ -78,12 +80,11 @@ class Showcase:
     filtered: bool
 
 
-def _rounds_by_year(locale) -> dict[int, list[str]]:
+def _rounds_by_year(language: str) -> dict[int, list[str]]:
     rounds: dict[int, list[str]] = {}
     for path, opens_at in (
-        CompetitionPage.objects.live()
-        .public()
-        .filter(locale=locale)
+        public(CompetitionPage.objects.live())
+        .filter(locale__language_code=language)
         .values_list("path", "opens_at")
     ):
         rounds.setdefault(opens_at.year, []).append(path)
@@ -91,10 +92,10 @@ def _rounds_by_year(locale) -> dict[int, list[str]]:
 
 
 def showcase(request) -> Showcase:
-    locale = Locale.get_active()
-    base = InnovationPage.objects.live().public().filter(locale=locale)
+    language = translation.get_language()
+    base = public(InnovationPage.objects.live()).filter(locale__language_code=language)
     data = request.GET.copy()
-    rounds = _rounds_by_year(locale)
+    rounds = _rounds_by_year(language)
     filterset = InnovationFilterSet(data, queryset=base, rounds=rounds)
     if not filterset.is_valid():
         # Values the filter does not know (an old link, a typed URL) are dropped, not errors.
@@ -108,7 +109,7 @@ def showcase(request) -> Showcase:
     # Full-text query syntax (quotes, operators) is not for visitors: words only.
     words = " ".join(re.findall(r"\w+", search))
     if search:
-        matches = InnovationPage.objects.live().filter(locale=locale)
+        matches = InnovationPage.objects.live().filter(locale=Locale.get_active())
         found = [page.pk for page in matches.search(words)] if words else []
         items = (
             items.filter(pk__in=found)

@@ -4,42 +4,47 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from home.models import SiteSettings
+from home.navigation import page_chrome
 
 register = template.Library()
 
 
 @register.inclusion_tag("includes/main_menu.html", takes_context=True)
 def main_menu(context):
-    """The home page of the current language and its children marked "show in menus"."""
+    """The front page of the current language and its children marked "show in menus"."""
     request = context["request"]
-    site = Site.find_for_request(request)
-    if site is None:
-        return {"home": None, "items": []}
-    home = site.root_page.localized
-    items = home.get_children().live().public().in_menu().specific()
-    return {"request": request, "home": home, "items": list(items), "current": context.get("page")}
+    current = context.get("page")
+    chrome = page_chrome(request, current)
+    at_home = isinstance(current, Page) and current.depth == chrome.home_depth
+    return {
+        "request": request,
+        "home_url": reverse("wagtail_serve", args=[""]),
+        "at_home": at_home,
+        "items": chrome.menu,
+        "current": current,
+    }
 
 
-def live_translations(page) -> dict[str, Page]:
-    """The page's live translations by language code, itself included; read once per page."""
+def live_translations(request, page) -> dict[str, Page]:
+    """The page's live translations by language code, itself included."""
     if not isinstance(page, Page):
         return {}
-    cached = getattr(page, "_ideatori_translations", None)
-    if cached is None:
-        cached = {
-            candidate.locale.language_code: candidate
-            for candidate in page.get_translations(inclusive=True).live().select_related("locale")
-        }
-        page._ideatori_translations = cached
-    return cached
+    return page_chrome(request, page).translations
 
 
 def _description(page) -> str:
     text = page.search_description or getattr(page, "summary", "") or getattr(page, "intro", "")
     return Truncator(strip_tags(str(text))).chars(200)
+
+
+@register.simple_tag(takes_context=True)
+def accessibility_statement(context) -> Page | None:
+    """The accessibility statement the settings name, in the reader's language if it has a
+    live translation."""
+    return page_chrome(context["request"], context.get("page")).statement
 
 
 @register.inclusion_tag("includes/page_meta.html", takes_context=True)
@@ -51,7 +56,7 @@ def page_meta(context):
         return {}
     alternates = [
         {"code": code, "url": other.get_full_url(request)}
-        for code, other in live_translations(page).items()
+        for code, other in live_translations(request, page).items()
     ]
     return {
         "page": page,
@@ -67,7 +72,7 @@ def page_meta(context):
 def language_switcher(context):
     """A link per language: this page's live translation, else that language's home page."""
     request = context["request"]
-    translations = live_translations(context.get("page"))
+    translations = live_translations(request, context.get("page"))
     current = translation.get_language()
     links = []
     for code, name in settings.LANGUAGES:

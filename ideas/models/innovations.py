@@ -17,6 +17,8 @@ from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from home.memo import ViewRestrictionsReadOnce
+from home.navigation import page_chrome
 from ideas.blocks import OutcomeUpdatesBlock
 from ideas.charts import metric_chart
 
@@ -47,7 +49,7 @@ class ClientGroup(models.TextChoices):
     EVERYONE = "everyone", _("All residents")
 
 
-class InnovationIndexPage(Page):
+class InnovationIndexPage(ViewRestrictionsReadOnce, Page):
     """The showcase: every published innovation of every round, with filters and search.
 
     The list itself is built by ``ideas.showcase``; this page holds its intro.
@@ -146,7 +148,7 @@ class InnovationPageQuerySet(PageQuerySet):
         )
 
 
-class InnovationPage(Page):
+class InnovationPage(ViewRestrictionsReadOnce, Page):
     """A winning innovation of a round: the model, why the jury chose it, and its pilot.
 
     Created as a draft from an awarded idea (``ideas.services.draft_innovation_page``), then
@@ -274,7 +276,8 @@ class InnovationPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         metrics = list(self.metrics.all())
-        competition = CompetitionPage.objects.filter(pk=self.get_parent().pk).first()
+        # The round (its title and address), read with the menu rather than on its own.
+        competition = page_chrome(request, self).parent
         context.update(
             competition=competition,
             units=[unit.name for unit in self.units.all()],
@@ -292,15 +295,14 @@ class InnovationPage(Page):
         self.pilot_status = changes[-1].status if changes else ""
         return super().save(*args, **kwargs)
 
-    def criterion_scores(self, competition: CompetitionPage | None) -> list[dict]:
+    def criterion_scores(self, competition: Page | None) -> list[dict]:
         """The jury's means per criterion, named in the reader's language, if shown at all."""
         if not self.show_criterion_scores or not self.criterion_means or competition is None:
             return []
         # "criteria" is judging's relation on the round; its rows are translated with it.
-        names = {
-            str(key): name
-            for key, name in competition.criteria.values_list("translation_key", "name")
-        }
+        relation = CompetitionPage._meta.get_field("criteria")
+        criteria = relation.related_model.objects.filter(**{relation.field.name: competition.pk})
+        names = {str(key): name for key, name in criteria.values_list("translation_key", "name")}
         return [
             {**row, "name": names.get(row.get("key"), row.get("name", ""))}
             for row in self.criterion_means

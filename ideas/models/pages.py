@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,12 +14,14 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Page, PageManager
+from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BodyBlock
+from home.memo import ViewRestrictionsReadOnce, public
 
 from .ideas import DEFAULT_REQUIRED_FIELDS, field_labels
 
@@ -41,7 +44,7 @@ class Milestone:
     at: datetime
 
 
-class CompetitionIndexPage(Page):
+class CompetitionIndexPage(ViewRestrictionsReadOnce, Page):
     """All rounds of the competition, newest first."""
 
     intro = RichTextField(verbose_name=_("intro"), blank=True, features=["bold", "italic", "link"])
@@ -57,8 +60,8 @@ class CompetitionIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["rounds"] = (
-            CompetitionPage.objects.child_of(self).live().public().order_by("-opens_at", "-pk")
+        context["rounds"] = public(CompetitionPage.objects.child_of(self).live()).order_by(
+            "-opens_at", "-pk"
         )
         return context
 
@@ -96,7 +99,7 @@ class CompetitionPageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
 
 
-class CompetitionPage(RoutablePageMixin, Page):
+class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
     """One round of the competition: the call for ideas, its dates, its criteria and jury.
 
     The phase is derived from the dates and from when the results were published; nothing
@@ -250,14 +253,11 @@ class CompetitionPage(RoutablePageMixin, Page):
     def canonical(self) -> "CompetitionPage":
         """The round itself: its page in the default language, of which the others are
         translations. Ideas, criteria used in judging and the jury belong to it."""
-        if self.locale_id == Locale.get_default().pk:
-            return self
-        original = (
-            CompetitionPage.objects.filter(translation_key=self.translation_key)
-            .filter(locale=Locale.get_default())
-            .first()
-        )
-        return original or self
+        default = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        original = CompetitionPage.objects.filter(
+            translation_key=self.translation_key, locale__language_code=default
+        ).first()
+        return self if original is None or original.pk == self.pk else original
 
     @path("submit/")
     def submit(self, request):
@@ -278,12 +278,12 @@ class CompetitionPage(RoutablePageMixin, Page):
         """The awarded ideas, winners first, each with the jury's rationale: the live
         innovation page in this language where there is one, else the decision as recorded.
         Only for a round whose results are out; ideas without an award never appear."""
-        from .innovations import Award
+        from .innovations import Award, InnovationPage
 
         pages = {
             page.idea_id: page
-            for page in self.get_children().live().public().specific()
-            if getattr(page, "idea_id", None)
+            for page in public(InnovationPage.objects.child_of(self).live())
+            if page.idea_id
         }
         # "award" is the decision judging records on each idea.
         ideas = self.canonical().ideas.filter(status="awarded").select_related("award")

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from wagtail.models import Locale
 
+from home.memo import public
 from ideas.models import Adoption, CompetitionPage, Idea, InnovationPage, PilotStatus
 
 register = template.Library()
@@ -17,8 +18,7 @@ PILOTED = [PilotStatus.PILOTING, PilotStatus.PERMANENT, PilotStatus.SCALED, Pilo
 def open_rounds():
     """Live rounds in the current language whose submission window is open now."""
     return list(
-        CompetitionPage.objects.live()
-        .public()
+        public(CompetitionPage.objects.live())
         .filter(locale__language_code=translation.get_language())
         .open_at(timezone.now())
         .order_by("closes_at")
@@ -29,8 +29,7 @@ def open_rounds():
 def latest_winners(count: int = 3):
     """The most recently published winning innovations in the current language."""
     return list(
-        InnovationPage.objects.live()
-        .public()
+        public(InnovationPage.objects.live())
         .filter(locale__language_code=translation.get_language())
         .order_by("-first_published_at")[:count]
     )
