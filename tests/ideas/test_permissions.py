@@ -126,3 +126,85 @@ def test_visible_to_lists_by_the_same_rule_as_can_view(world, role, sees_own, se
     assert (own in visible, foreign in visible) == (sees_own, sees_other)
     for idea in (own, foreign):
         assert (idea in visible) == permissions.can_view_idea(users[role], idea)
+
+
+RESULT_ROLES = ["lead", "member", "juror", "outsider", "coordinator", "anonymous"]
+
+
+@pytest.mark.parametrize(
+    ("published", "time", "allowed"),
+    [
+        ("never", "before", False),
+        ("never", "after", False),
+        ("at_results", "before", False),
+        ("at_results", "after", True),
+    ],
+)
+def test_results_published_truth_table(published, time, allowed):
+    competition = make_round(phase="deliberation")
+    if published == "at_results":
+        competition.results_published_at = competition.results_at
+    moment = competition.results_at + timedelta(seconds=1 if time == "after" else -1)
+    assert permissions.results_published(competition, moment) is allowed
+
+
+@pytest.mark.parametrize(
+    ("role", "time", "state", "allowed"),
+    [
+        (role, time, state, (role, time, state) == ("coordinator", "deliberation", "decided"))
+        for role, time, state in product(
+            RESULT_ROLES, ["judging", "deliberation"], ["undecided", "decided", "published"]
+        )
+    ],
+)
+def test_can_publish_results_truth_table(world, role, time, state, allowed):
+    users, team, _competition, _times = world
+    competition = make_round(phase="deliberation")
+    status = IdeaStatus.SUBMITTED if state == "undecided" else IdeaStatus.AWARDED
+    make_idea(team=team, competition=competition, status=status)
+    make_idea(team=team, competition=competition, status=IdeaStatus.NOT_AWARDED)
+    if state == "published":
+        competition.results_published_at = competition.judging_closes_at
+    moments = {
+        "judging": competition.judging_closes_at - timedelta(seconds=1),
+        "deliberation": competition.judging_closes_at + timedelta(seconds=1),
+    }
+    assert permissions.can_publish_results(users[role], competition, moments[time]) is allowed
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "time", "allowed"),
+    [
+        (role, status, time, (role, status, time) == ("coordinator", "awarded", "after"))
+        for role, status, time in product(
+            RESULT_ROLES,
+            [IdeaStatus.AWARDED, IdeaStatus.NOT_AWARDED, IdeaStatus.SUBMITTED],
+            ["before", "after"],
+        )
+    ],
+)
+def test_can_create_innovation_page_truth_table(world, role, status, time, allowed):
+    users, team, _competition, _times = world
+    competition = make_round(phase="results")
+    idea = make_idea(team=team, competition=competition, status=status)
+    moment = competition.results_published_at + timedelta(seconds=1 if time == "after" else -1)
+    assert permissions.can_create_innovation_page(users[role], idea, moment) is allowed
+
+
+@pytest.mark.parametrize(
+    ("role", "time", "allowed"),
+    [
+        (role, time, (role, time) == ("coordinator", "deliberation"))
+        for role, time in product(RESULT_ROLES, ["judging", "deliberation", "results"])
+    ],
+)
+def test_can_decide_idea_truth_table(world, role, time, allowed):
+    users, team, _competition, _times = world
+    competition = make_round(phase="results")
+    idea = make_idea(team=team, competition=competition, status=IdeaStatus.SUBMITTED)
+    moments = {
+        "judging": competition.judging_closes_at - timedelta(seconds=1),
+        "deliberation": competition.judging_closes_at + timedelta(seconds=1),
+        "results": competition.results_published_at + timedelta(seconds=1),
+    }
+    assert permissions.can_decide_idea(users[role], idea, moments[time]) is allowed
