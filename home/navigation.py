@@ -45,7 +45,7 @@ def _read(request, page: Page | None) -> Chrome:
         return Chrome()
     root = site.root_page
     language = translation.get_language()
-    if page is not None and page.depth >= root.depth:
+    if page is not None and page.path and (page.depth or 0) >= root.depth:
         home_path = page.path[: root.depth * Page.steplen]
     else:
         page = None

@@ -159,3 +159,16 @@ def test_editor_refuses_outcomes_while_the_round_results_are_unpublished(client,
     html = response.content.decode()
     assert "The round&#x27;s results are not published yet; its innovations wait for them." in html
     assert 'value="Days to a psychologist"' in html
+
+
+def test_editor_preview_shows_the_page_with_its_round(client, coordinator, innovation):
+    client.force_login(coordinator)
+    preview_url = f"/admin/pages/{innovation.pk}/edit/preview/"
+
+    posted = client.post(preview_url, editor_data(innovation, metrics=[metric("30", "6")]))
+    shown = client.get(preview_url).content.decode()
+
+    assert posted.json()["is_valid"] is True
+    assert "<h1>Psychologist within reach</h1>" in shown
+    assert f'href="{innovation.get_parent().url}">{innovation.get_parent().title}</a>' in shown
+    assert "Days to a psychologist" in shown
