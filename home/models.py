@@ -67,10 +67,10 @@ class HomePage(ViewRestrictionsReadOnce, Page):
             target, taken = (model, pk), step + 1
             if routes_itself(model, path_components[taken:]):
                 break
-        if target is None:
+        found = target and target[0].objects.filter(pk=target[1]).first()
+        if not found:
             raise Http404
-        model, pk = target
-        return model.objects.get(pk=pk).route(request, path_components[taken:])
+        return found.route(request, path_components[taken:])
 
 
 def routes_itself(model, path_components) -> bool:
