@@ -55,14 +55,19 @@ def _forget_restrictions(**kwargs):
         memo.pop("view_restrictions", None)
 
 
-def public(pages):
-    """``pages.public()``: none of the pages in a private section, the restrictions read once
-    per request."""
+def private_q() -> Q:
+    """The pages in a private section: a restricted page and those below it."""
     private = Q(pk__in=[])
     for restriction in view_restrictions():
         section = restriction.page
         private |= Q(path__startswith=section.path, depth__gte=section.depth)
-    return pages.exclude(private)
+    return private
+
+
+def public(pages):
+    """``pages.public()``: none of the pages in a private section, the restrictions read once
+    per request."""
+    return pages.exclude(private_q())
 
 
 class ViewRestrictionsReadOnce:

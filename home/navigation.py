@@ -12,7 +12,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import translation
 from wagtail.models import Page, Site
 
-from home.memo import remembered, view_restrictions
+from home.memo import private_q, remembered
 from home.models import SiteSettings
 
 
@@ -35,10 +35,6 @@ def _flag(q: Q) -> ExpressionWrapper:
     return ExpressionWrapper(q, output_field=BooleanField())
 
 
-def _private(path: str) -> bool:
-    return any(path.startswith(r.page.path) for r in view_restrictions())
-
-
 def _read(request, page: Page | None) -> Chrome:
     site = Site.find_for_request(request)
     if site is None:
@@ -50,7 +46,10 @@ def _read(request, page: Page | None) -> Chrome:
     else:
         page = None
         home_path = root.localized.path
-    wanted = {"menu": Q(depth=root.depth + 1, path__startswith=home_path, show_in_menus=True)}
+    wanted = {
+        "menu": Q(depth=root.depth + 1, path__startswith=home_path, show_in_menus=True)
+        & ~private_q()
+    }
     if page is not None:
         wanted["translation"] = Q(translation_key=page.translation_key)
         if page.depth > root.depth:
@@ -74,7 +73,7 @@ def _read(request, page: Page | None) -> Chrome:
     chrome = Chrome(home_depth=root.depth)
     statements = []
     for row in rows:
-        if row.is_menu and not _private(row.path):
+        if row.is_menu:
             chrome.menu.append(row)
         if getattr(row, "is_translation", False):
             chrome.translations[row.locale.language_code] = row

@@ -2,13 +2,12 @@
 scores three ideas (one with the keyboard only), follows the progress, and sees the other
 jurors' scores only after submitting; the coordinator then records the jury's decision."""
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
 from ideas.models import CompetitionPage, IdeaStatus
 from judging.models import Award, Review
+from tests.e2e.accounts import account, sign_in
 from tests.factories import (
-    UserFactory,
     make_assignment,
     make_idea,
     make_juror,
@@ -16,22 +15,6 @@ from tests.factories import (
     make_round,
     round_dates,
 )
-
-PASSWORD = "a-long-and-unusual-password-42"
-
-
-def account(email: str, **fields):
-    user = UserFactory(email=email, password=PASSWORD, **fields)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/en/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main button[type=submit]").first.click()
 
 
 def score_with_mouse(page, value: str) -> None:

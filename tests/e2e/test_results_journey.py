@@ -6,32 +6,19 @@ Swedish."""
 
 import io
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from ideas.demo import WINNER
 from ideas.demo_outcomes import ADOPTER, METRICS, publish_winner
 from ideas.models import CompetitionPage, InnovationIndexPage, InnovationPage
-from tests.factories import UserFactory
-
-PASSWORD = "a-long-and-unusual-password-42"
+from tests.e2e.accounts import account, sign_in
 
 
 def coordinator_account():
-    email = "results.coordinator@example.org"
-    user = UserFactory(email=email, password=PASSWORD)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    user = account("results.coordinator@example.org")
     user.groups.add(Group.objects.get(name="Coordinators"))
     return user
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/en/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main button[type=submit]").first.click()
 
 
 def wait_for_admin_message(page) -> None:

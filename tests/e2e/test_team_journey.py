@@ -12,9 +12,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ideas.models import CompetitionPage, Idea, IdeaStatus
-from tests.factories import UserFactory
+from tests.e2e.accounts import PASSWORD, account, sign_in
 
-PASSWORD = "a-long-and-unusual-password-42"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 ROUND_PATH = {"en": "/en/competitions/2026/", "fi": "/fi/kilpailut/2026/"}
 
@@ -29,20 +28,10 @@ def submit(page, selector: str = "main button[type=submit]") -> None:
     page.wait_for_load_state()
 
 
-def sign_in(page, language: str, email: str) -> None:
-    page.goto(f"/{language}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    submit(page)
-
-
 @pytest.mark.parametrize("language", ["en", "fi"])
 def test_team_journey(browser, live_server, axe_check, language):
     call_command("load_demo", stdout=io.StringIO())
-    colleague = UserFactory(email=f"psychologist-{language}@example.org", password=PASSWORD)
-    from allauth.account.models import EmailAddress
-
-    EmailAddress.objects.create(user=colleague, email=colleague.email, verified=True, primary=True)
+    colleague = account(f"psychologist-{language}@example.org")
     email = f"nurse-{language}@example.org"
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
@@ -82,7 +71,7 @@ def test_team_journey(browser, live_server, axe_check, language):
     page.fill("input[name=email]", colleague.email)
     submit(page, "main form:not(.inline) button[type=submit]")
     colleague_page = browser.new_context(base_url=live_server.url).new_page()
-    sign_in(colleague_page, language, colleague.email)
+    sign_in(colleague_page, colleague.email, language)
     colleague_page.goto(link_in_latest_mail(colleague.email, f"/{language}/invitations/"))
     axe_check(colleague_page)
     submit(colleague_page, "button[value=accept]")
@@ -96,7 +85,7 @@ def test_team_journey(browser, live_server, axe_check, language):
     submit(page, "button[value=save]")
     page.goto(f"/{language}/accounts/logout/")
     submit(page)
-    sign_in(page, language, email)
+    sign_in(page, email, language)
     page.goto(f"/{language}/my/ideas/")
     axe_check(page)
     page.locator(f'main a[href$="/my/ideas/{idea.pk}/"]').click()
