@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import Resolver404
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from PIL import Image as PILImage
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -11,6 +14,7 @@ from wagtail.search import index
 
 from .blocks import BodyBlock
 from .memo import ViewRestrictionsReadOnce
+from .theme import colour_on_white, colour_under_black
 
 
 class HomePage(ViewRestrictionsReadOnce, Page):
@@ -109,12 +113,46 @@ class StandardPage(ViewRestrictionsReadOnce, Page):
 
 @register_setting(icon="site")
 class SiteSettings(BaseSiteSetting):
-    """Who runs the site, shown in every page's footer."""
+    """Who runs the site and how it looks: the name (in every language), logo, colours and
+    contact that every page shows."""
 
     organisation_name = models.CharField(
-        verbose_name=_("organisation name"), max_length=200, blank=True
+        verbose_name=_("organisation name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown in the header, the footer, the browser's tab and e-mails."),
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown at the left of the header, 48 pixels high."),
+    )
+    primary_colour = models.CharField(
+        verbose_name=_("main colour"),
+        max_length=7,
+        blank=True,
+        validators=[colour_on_white],
+        help_text=_(
+            "Buttons, links and the header's border, as #RRGGBB. It must be dark enough for "
+            "white text on it and for links on white (contrast 4.5:1)."
+        ),
+    )
+    highlight_colour = models.CharField(
+        verbose_name=_("header colour"),
+        max_length=7,
+        blank=True,
+        validators=[colour_under_black],
+        help_text=_(
+            "The header's and footer's background, as #RRGGBB. It must be light enough for "
+            "black text on it (contrast 4.5:1)."
+        ),
     )
     contact_email = models.EmailField(verbose_name=_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(verbose_name=_("contact phone"), max_length=40, blank=True)
     accessibility_statement = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("accessibility statement"),
@@ -137,11 +175,38 @@ class SiteSettings(BaseSiteSetting):
     )
 
     panels = [
-        FieldPanel("organisation_name"),
-        FieldPanel("contact_email"),
+        MultiFieldPanel(
+            [FieldPanel(f"organisation_name_{code}") for code, _name in settings.LANGUAGES],
+            heading=_("Organisation name in each language"),
+        ),
+        FieldPanel("logo"),
+        FieldRowPanel([FieldPanel("primary_colour"), FieldPanel("highlight_colour")]),
+        FieldRowPanel([FieldPanel("contact_email"), FieldPanel("contact_phone")]),
         FieldPanel("accessibility_statement"),
         FieldPanel("results_workflow"),
     ]
 
     class Meta:
         verbose_name = _("site settings")
+
+    def clean(self):
+        super().clean()
+        if self.logo_id is not None and not readable_image(self.logo):
+            raise ValidationError(
+                {"logo": _("This image cannot be read. Upload the logo again or choose another.")}
+            )
+
+    def name_here(self) -> str:
+        """The organisation's name in the reader's language, or the project's."""
+        return self.organisation_name or str(settings.WAGTAIL_SITE_NAME)
+
+
+def readable_image(image) -> bool:
+    """Whether a Wagtail image's file opens as an image (it may have gone from storage, or
+    never have been one)."""
+    try:
+        with image.open_file() as handle, PILImage.open(handle) as opened:
+            opened.verify()
+    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError):
+        return False
+    return True

@@ -17,11 +17,13 @@ from django_tasks import task
 from wagtail.models import Locale
 
 from .models import (
+    CompetitionPage,
     Idea,
     IdeaStatus,
     InnovationPage,
     Invitation,
     OutcomeReminder,
+    Phase,
     ReminderSent,
     Team,
     months_after,
@@ -30,6 +32,7 @@ from .models.ideas import field_labels
 from .permissions import COORDINATORS_GROUP
 
 REMINDER_LEAD_TIME = timedelta(days=2)
+AFTER_SUBMISSIONS = (Phase.JUDGING, Phase.DELIBERATION, Phase.RESULTS)
 DEADLINE_REMINDER = "deadline_2_days"
 
 
@@ -114,12 +117,11 @@ def send_deadline_reminders(*, now: datetime | None = None) -> int:
     Returns how many teams were reminded now.
     """
     now = now or timezone.now()
+    closing = CompetitionPage.objects.in_phase(Phase.OPEN, at=now).in_phase(
+        *AFTER_SUBMISSIONS, at=now + REMINDER_LEAD_TIME
+    )
     drafts = (
-        Idea.objects.filter(
-            status=IdeaStatus.DRAFT,
-            competition__closes_at__gt=now,
-            competition__closes_at__lte=now + REMINDER_LEAD_TIME,
-        )
+        Idea.objects.filter(status=IdeaStatus.DRAFT, competition__in=closing)
         .select_related("team", "competition")
         .order_by("team_id", "competition_id")
     )

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from .phases import Phase
+
 COORDINATORS_GROUP = "Coordinators"
 
 
@@ -32,20 +34,23 @@ def is_lead(user, team) -> bool:
     return user.is_authenticated and team.memberships.filter(user=user, role="lead").exists()
 
 
-def before_deadline(idea, now: datetime | None = None) -> bool:
-    return (now or timezone.now()) < idea.competition.closes_at
+# --- the round's phase: every rule that depends on a date asks the round -----------------------
 
 
-def round_open(idea, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return idea.competition.opens_at <= now < idea.competition.closes_at
+def accepts_ideas(competition, now: datetime | None = None) -> bool:
+    """Teams start, write, submit and change ideas: submissions are open."""
+    return competition.phase_at(now or timezone.now()) == Phase.OPEN
+
+
+def before_deadline(competition, now: datetime | None = None) -> bool:
+    """The submission deadline has not passed (the round may not have opened yet)."""
+    return competition.phase_at(now or timezone.now()) in (Phase.UPCOMING, Phase.OPEN)
 
 
 def results_published(competition, now: datetime | None = None) -> bool:
     """The coordinator has published the round's results and they are live (approved, where
     the site asks for a second coordinator's approval)."""
-    published_at = competition.results_published_at
-    return published_at is not None and published_at <= (now or timezone.now())
+    return competition.phase_at(now or timezone.now()) == Phase.RESULTS
 
 
 def can_view_idea(user, idea) -> bool:
@@ -54,26 +59,35 @@ def can_view_idea(user, idea) -> bool:
 
 
 def can_edit_idea(user, idea, now: datetime | None = None) -> bool:
-    """Only members, only a draft, only while the round is open. Coordinators never edit."""
-    return idea.status == "draft" and round_open(idea, now) and is_member(user, idea.team)
+    """Members change a draft or a submitted idea while the round is open (a submitted one
+    stays submitted). Coordinators never edit."""
+    return (
+        idea.status in {"draft", "submitted"}
+        and accepts_ideas(idea.competition, now)
+        and is_member(user, idea.team)
+    )
 
 
 def can_submit_idea(user, idea, now: datetime | None = None) -> bool:
-    return can_edit_idea(user, idea, now)
+    return idea.status == "draft" and can_edit_idea(user, idea, now)
 
 
 def can_withdraw_idea(user, idea, now: datetime | None = None) -> bool:
     """A draft or a submitted idea can be withdrawn by its team until the deadline."""
     return (
         idea.status in {"draft", "submitted"}
-        and before_deadline(idea, now)
+        and before_deadline(idea.competition, now)
         and is_member(user, idea.team)
     )
 
 
 def can_reopen_idea(user, idea, now: datetime | None = None) -> bool:
     """A withdrawn idea can become a draft again while the round is open."""
-    return idea.status == "withdrawn" and round_open(idea, now) and is_member(user, idea.team)
+    return (
+        idea.status == "withdrawn"
+        and accepts_ideas(idea.competition, now)
+        and is_member(user, idea.team)
+    )
 
 
 def can_manage_team(user, team) -> bool:
@@ -82,29 +96,25 @@ def can_manage_team(user, team) -> bool:
 
 
 def can_start_idea(user, team, competition, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return competition.opens_at <= now < competition.closes_at and is_member(user, team)
+    return accepts_ideas(competition, now) and is_member(user, team)
 
 
-def can_decide_idea(user, idea, now: datetime | None = None) -> bool:
+def can_decide(user, competition, now: datetime | None = None) -> bool:
     """The coordinator records the jury's decision between the end of judging and results."""
-    now = now or timezone.now()
-    competition = idea.competition
-    return (
-        is_coordinator(user)
-        and competition.judging_closes_at <= now
-        and not results_published(competition, now)
+    return is_coordinator(user) and competition.phase_at(now or timezone.now()) == (
+        Phase.DELIBERATION
     )
 
 
+def can_decide_idea(user, idea, now: datetime | None = None) -> bool:
+    return can_decide(user, idea.competition, now)
+
+
 def can_publish_results(user, competition, now: datetime | None = None) -> bool:
-    """A coordinator publishes a round's results once judging has closed and the jury's
-    decision is recorded (no entered idea is left without one), and only once."""
-    now = now or timezone.now()
+    """A coordinator publishes a round's results once the jury's decision is recorded (no
+    entered idea is left without one), and only once."""
     return (
-        is_coordinator(user)
-        and competition.judging_closes_at <= now
-        and competition.results_published_at is None
+        can_decide(user, competition, now)
         and not competition.ideas.filter(status="submitted").exists()
     )
 

@@ -268,7 +268,9 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
     if allowed is None:
         raise NotAllowed(_("An idea cannot go from this status to that one."))
     if not allowed(by, idea, now):
-        if permissions.is_member(by, idea.team) and not permissions.before_deadline(idea, now):
+        if permissions.is_member(by, idea.team) and not permissions.before_deadline(
+            idea.competition, now
+        ):
             raise DeadlinePassed(
                 _("The submission deadline passed at %(deadline)s; your draft is kept.")
                 % {

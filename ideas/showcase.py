@@ -85,7 +85,8 @@ def _rounds_by_year(language: str) -> dict[int, list[str]]:
     for path, opens_at in (
         public(CompetitionPage.objects.live())
         .filter(locale__language_code=language)
-        .values_list("path", "opens_at")
+        .with_round_fields(round_opens_at="opens_at")
+        .values_list("path", "round_opens_at")
     ):
         rounds.setdefault(opens_at.year, []).append(path)
     return rounds

@@ -39,10 +39,14 @@ class MyIdeasView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        return super().get_context_data(**kwargs) | {
-            "ideas": Idea.objects.of_teams_of(user)
+        ideas = list(
+            Idea.objects.of_teams_of(user)
             .select_related("competition", "team")
-            .order_by("-updated_at", "-pk"),
+            .order_by("-updated_at", "-pk")
+        )
+        CompetitionPage.read_titles(idea.competition for idea in ideas)
+        return super().get_context_data(**kwargs) | {
+            "ideas": ideas,
             "teams": Team.objects.of(user).order_by("name"),
         }
 
@@ -76,7 +80,7 @@ class IdeaMixin(LoginRequiredMixin):
             # The team's own draft closed by the deadline: the page says why it is read-only.
             "closed_draft": is_member
             and idea.status == IdeaStatus.DRAFT
-            and not permissions.before_deadline(idea, now),
+            and not permissions.before_deadline(idea.competition, now),
             "can_submit": permissions.can_submit_idea(user, idea, now),
             "can_withdraw": permissions.can_withdraw_idea(user, idea, now),
             "can_reopen": permissions.can_reopen_idea(user, idea, now),

@@ -1,15 +1,15 @@
 import django_filters
+from django.conf import settings
 from django.db.models import Q
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
-from wagtail.signals import page_published
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -115,7 +115,14 @@ class ServiceUnitViewSet(SnippetViewSet):
     icon = "site"
     list_display = ["name", "service_area"]
     list_filter = ["service_area"]
-    search_fields = ["name"]
+    search_fields = [f"name_{code}" for code, _name in settings.LANGUAGES]
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel(f"name_{code}") for code, _name in settings.LANGUAGES],
+            heading=_("Name in each language"),
+        ),
+        FieldPanel("service_area"),
+    ]
 
 
 register_snippet(ServiceUnitViewSet)
@@ -126,17 +133,6 @@ register_permission_policy(Team, CoordinatorReadOnlyPolicy(Team))
 @hooks.register("register_admin_viewset")
 def register_ideas_menu():
     return IdeasMenu()
-
-
-@receiver(page_published)
-def results_went_live(sender, instance, **kwargs) -> None:
-    """A round published with its results gives its translations the same moment, so that
-    the round reads the same in every language (their rows only: their own revisions take
-    it up from the source when next translated)."""
-    if isinstance(instance, CompetitionPage) and instance.results_published_at is not None:
-        CompetitionPage.objects.filter(
-            translation_key=instance.translation_key, results_published_at__isnull=True
-        ).exclude(pk=instance.pk).update(results_published_at=instance.results_published_at)
 
 
 class OutcomeUpdatesPanel(Component):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
 from ideas.models import CompetitionPage, IdeaStatus, InnovationPage
-from ideas.permissions import can_publish_results, results_published
+from ideas.permissions import can_decide, can_publish_results, results_published
 from ideas.services import ServiceError, publish_results
 
 from . import charts, export, permissions, services
@@ -166,7 +166,7 @@ def dashboard_context(request, competition) -> dict:
         "conflict_form": CoordinatorConflictForm(competition=competition, jury=jury),
         "assignments": [{"row": a, "juror": display_name(a.juror)} for a in assignments],
         "can_regenerate": permissions.judging_started(competition),
-        "can_decide": permissions.can_record_decision(request.user, competition),
+        "can_decide": can_decide(request.user, competition),
     }
 
 
@@ -302,7 +302,7 @@ def decision(request, competition_id):
         )
         for pk in order
     ]
-    allowed = permissions.can_record_decision(request.user, competition)
+    allowed = can_decide(request.user, competition)
     status = 200
     if request.method == "POST":
         if not allowed:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from ideas.models import Idea
 from ideas.models.ideas import ENTERED_STATUSES
-from ideas.permissions import is_coordinator, results_published
+from ideas.permissions import before_deadline, is_coordinator
+from ideas.phases import Phase
 
 from .models import Assignment, ConflictOfInterest, JuryMember, JuryRole, Review, ReviewStatus
 from .scoreboard import automatic_pairs
@@ -37,12 +38,13 @@ def is_chair(user, competition) -> bool:
 
 
 def judging_open(competition, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return competition.closes_at <= now < competition.judging_closes_at
+    """Jurors score: submissions have closed and judging has not."""
+    return competition.phase_at(now or timezone.now()) == Phase.JUDGING
 
 
 def judging_started(competition, now: datetime | None = None) -> bool:
-    return (now or timezone.now()) >= competition.closes_at
+    """Submissions have closed, so the entered ideas are final and may be read by jurors."""
+    return not before_deadline(competition, now)
 
 
 def is_conflicted(user, idea: Idea) -> bool:
@@ -101,13 +103,3 @@ def can_declare_conflict(user, idea: Idea, now: datetime | None = None) -> bool:
 def can_manage_judging(user) -> bool:
     """Jury, assignments, conflicts, the dashboard and exports are the coordinator's."""
     return is_coordinator(user)
-
-
-def can_record_decision(user, competition, now: datetime | None = None) -> bool:
-    """From the end of judging until the coordinator publishes the results."""
-    now = now or timezone.now()
-    return (
-        is_coordinator(user)
-        and competition.judging_closes_at <= now
-        and not results_published(competition, now)
-    )

@@ -13,6 +13,7 @@ from wagtail.log_actions import log
 
 from ideas.models import Idea, IdeaStatus
 from ideas.models.ideas import ENTERED_STATUSES
+from ideas.permissions import can_decide
 from ideas.services import NotAllowed, ServiceError, draft_innovation_page, set_idea_status
 
 from . import notifications, permissions
@@ -317,7 +318,7 @@ def record_decision(
     logged in Wagtail's audit log on the round's page. Feedback reaches the teams only when
     results are published.
     """
-    if not permissions.can_record_decision(by, competition, now):
+    if not can_decide(by, competition, now):
         raise NotAllowed(_("The decision is recorded after judging closes, before the results."))
     ideas = {idea.pk: idea for idea in entered_ideas(competition).select_related("competition")}
     criteria = {c.pk for c in criteria_of(competition)}

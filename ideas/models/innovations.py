@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from home.memo import ViewRestrictionsReadOnce
 from home.navigation import page_chrome
+from ideas import permissions
 from ideas.blocks import OutcomeUpdatesBlock
 from ideas.charts import metric_chart
 
@@ -76,7 +77,8 @@ class InnovationIndexPage(ViewRestrictionsReadOnce, Page):
 
 def results_day(competition) -> date:
     """The day a round's results came out (or are due), in the site's time zone."""
-    moment = competition.results_published_at or competition.results_at
+    own = competition.canonical()
+    moment = own.results_published_at or own.results_at
     return timezone.localdate(moment)
 
 
@@ -89,7 +91,7 @@ class InnovationPageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned = super().clean()
         competition = self._round()
-        if competition is not None and competition.results_published_at is None:
+        if competition is not None and not permissions.results_published(competition):
             raise ValidationError(
                 _("The round's results are not published yet; its innovations wait for them.")
             )

@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -6,8 +7,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, IsNull
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -19,23 +23,17 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.blocks import BodyBlock
 from home.memo import ViewRestrictionsReadOnce, public
+from ideas.phases import Phase
 
 from .ideas import DEFAULT_REQUIRED_FIELDS, field_labels
 
 # Other apps register functions under this hook to give a new round its starting rows
 # (judging adds the default criteria), so that ideas never imports them.
 NEW_ROUND_HOOK = "prepare_new_competition"
-
-
-class Phase(models.TextChoices):
-    UPCOMING = "upcoming", _("Upcoming")
-    OPEN = "open", _("Open for ideas")
-    JUDGING = "judging", _("Judging")
-    DELIBERATION = "deliberation", _("Jury deliberating")
-    RESULTS = "results", _("Results published")
 
 
 @dataclass(frozen=True)
@@ -60,15 +58,96 @@ class CompetitionIndexPage(ViewRestrictionsReadOnce, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["rounds"] = public(CompetitionPage.objects.child_of(self).live()).order_by(
-            "-opens_at", "-pk"
+        context["rounds"] = (
+            public(CompetitionPage.objects.child_of(self).live())
+            .with_round_fields(round_opens_at="opens_at")
+            .order_by("-round_opens_at", "-pk")
+            .with_rounds()
         )
         return context
 
 
+# What belongs to the round itself rather than to one language's page: set on the round's page
+# in the default language and read from it by every translation, so that a translation can
+# never show other dates, another phase or other judging rules than its round.
+ROUND_DATE_FIELDS = ("opens_at", "closes_at", "judging_closes_at", "results_at")
+ROUND_FIELDS = (
+    *ROUND_DATE_FIELDS,
+    "results_published_at",
+    "blind_judging",
+    "reviews_per_idea",
+    "jurors_see_other_scores",
+    "required_idea_fields",
+)
+
+
+def default_language() -> str:
+    """The language of the rounds' own pages, of which the others are translations."""
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def round_fields(fields: dict[str, str]) -> dict:
+    """Expressions reading ``fields`` of each page's round (its page in the default language,
+    or the page itself when the round has none), by the names given."""
+    canonical = CompetitionPage.objects.filter(
+        translation_key=OuterRef("translation_key"), locale__language_code=default_language()
+    )
+    return {
+        name: Coalesce(Subquery(canonical.values(field)[:1]), F(field))
+        for name, field in fields.items()
+    }
+
+
 class CompetitionPageQuerySet(PageQuerySet):
-    def open_at(self, when: datetime) -> "CompetitionPageQuerySet":
-        return self.filter(opens_at__lte=when, closes_at__gt=when)
+    def with_round_fields(self, **fields: str) -> "CompetitionPageQuerySet":
+        """Annotate each page with fields of its round, read from the round's own page:
+        ``with_round_fields(round_closes_at="closes_at")``."""
+        return self.annotate(**round_fields(fields))
+
+    def in_phase(self, *phases: Phase, at: datetime) -> "CompetitionPageQuerySet":
+        """The rounds (pages in any language) whose round is in one of ``phases`` at ``at``:
+        the rule of ``CompetitionPage.phase_at``, in SQL, on the round's own dates."""
+        prefix = f"phase{len(self.query.annotations)}_"
+        own = self.alias(
+            **round_fields(
+                {prefix + name: name for name in (*ROUND_DATE_FIELDS, "results_published_at")}
+            )
+        )
+        phase = Case(
+            When(GreaterThan(F(prefix + "opens_at"), at), then=Value(Phase.UPCOMING.value)),
+            When(GreaterThan(F(prefix + "closes_at"), at), then=Value(Phase.OPEN.value)),
+            When(
+                GreaterThan(F(prefix + "judging_closes_at"), at),
+                then=Value(Phase.JUDGING.value),
+            ),
+            When(
+                IsNull(F(prefix + "results_published_at"), True),
+                then=Value(Phase.DELIBERATION.value),
+            ),
+            When(
+                GreaterThan(F(prefix + "results_published_at"), at),
+                then=Value(Phase.DELIBERATION.value),
+            ),
+            default=Value(Phase.RESULTS.value),
+            output_field=models.CharField(),
+        )
+        return own.alias(**{prefix + "phase": phase}).filter(
+            **{prefix + "phase__in": [str(p) for p in phases]}
+        )
+
+    def with_rounds(self) -> list["CompetitionPage"]:
+        """The pages, each knowing its round, in two queries however many there are."""
+        pages = list(self.select_related("locale"))
+        keys = {page.translation_key for page in pages if not page.is_canonical_language}
+        originals = {
+            page.translation_key: page
+            for page in CompetitionPage.objects.filter(
+                translation_key__in=keys, locale__language_code=default_language()
+            )
+        }
+        for page in pages:
+            page.__dict__["_round"] = originals.get(page.translation_key, page)
+        return pages
 
 
 def default_required_fields() -> list[str]:
@@ -97,6 +176,21 @@ class CompetitionPageForm(WagtailAdminPageForm):
         if instance is not None and instance.pk is None:
             instance.fill_new_round_defaults()
         super().__init__(*args, **kwargs)
+        if instance is not None and instance.pk and instance.canonical() is not instance:
+            self.show_round_fields_read_only(instance.canonical())
+
+    def show_round_fields_read_only(self, own) -> None:
+        """On a translation the round's dates and rules are its round's, shown and not edited:
+        a disabled field keeps the round's value whatever is posted."""
+        note = _("Set on the round's page in %(language)s; every language shows the same.") % {
+            "language": own.locale.get_display_name()
+        }
+        for name in ROUND_FIELDS:
+            field = self.fields.get(name)
+            if field is not None:
+                field.disabled = True
+                field.help_text = note
+                self.initial[name] = getattr(own, name)
 
 
 class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
@@ -158,6 +252,20 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
     )
 
     objects = PageManager.from_queryset(CompetitionPageQuerySet)()
+    # The round's own fields are never translated: a translation reads them from its round.
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("slug"),
+        SynchronizedField("show_in_menus"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        TranslatableField("intro"),
+        TranslatableField("eligibility"),
+        TranslatableField("body"),
+        *(SynchronizedField(name, overridable=False) for name in ROUND_FIELDS),
+        TranslatableField("criteria"),
+        SynchronizedField("jury_members", overridable=False),
+    ]
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
@@ -200,12 +308,10 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         verbose_name = _("competition round")
         verbose_name_plural = _("competition rounds")
 
-    DATE_FIELDS = ("opens_at", "closes_at", "judging_closes_at", "results_at")
-
     def clean(self):
         super().clean()
         errors = {}
-        for earlier, later in zip(self.DATE_FIELDS, self.DATE_FIELDS[1:], strict=False):
+        for earlier, later in zip(ROUND_DATE_FIELDS, ROUND_DATE_FIELDS[1:], strict=False):
             before, after = getattr(self, earlier), getattr(self, later)
             if before and after and after <= before:
                 errors[later] = ValidationError(
@@ -221,14 +327,78 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         for fill in hooks.get_hooks(NEW_ROUND_HOOK):
             fill(self)
 
+    @property
+    def is_canonical_language(self) -> bool:
+        return self.locale.language_code == default_language()
+
+    def canonical(self) -> "CompetitionPage":
+        """The round itself: its page in the default language, of which the others are
+        translations. Its dates, judging settings, ideas, criteria used in judging and jury
+        belong to it; a round with no page in the default language is its own round."""
+        found = self.__dict__.get("_round")
+        if found is None:
+            found = self
+            if self.pk and not self.is_canonical_language:
+                original = CompetitionPage.objects.filter(
+                    translation_key=self.translation_key,
+                    locale__language_code=default_language(),
+                ).first()
+                found = original or self
+            self.__dict__["_round"] = found
+        return found
+
+    @property
+    def reader_title(self) -> str:
+        """The round's title in the reader's (the active) language where its page in that
+        language is live, else this page's own title."""
+        language = translation.get_language()
+        titles = self.__dict__.setdefault("_titles", {})
+        if language not in titles:
+            titles[language] = self.title
+            if self.locale.language_code != language:
+                titles[language] = (
+                    CompetitionPage.objects.live()
+                    .filter(translation_key=self.translation_key, locale__language_code=language)
+                    .values_list("title", flat=True)
+                    .first()
+                ) or self.title
+        return titles[language]
+
+    @staticmethod
+    def read_titles(pages: Iterable["CompetitionPage"]) -> None:
+        """Read ``reader_title`` of many rounds in one query, for a list of them."""
+        language = translation.get_language()
+        pages = [page for page in pages if language not in page.__dict__.get("_titles", {})]
+        found = dict(
+            CompetitionPage.objects.live()
+            .filter(
+                translation_key__in={page.translation_key for page in pages},
+                locale__language_code=language,
+            )
+            .values_list("translation_key", "title")
+        )
+        for page in pages:
+            page.__dict__.setdefault("_titles", {})[language] = found.get(
+                page.translation_key, page.title
+            )
+
+    @property
+    def round(self) -> "CompetitionPage":
+        """``canonical()`` for templates: ``page.round.closes_at`` is the round's deadline in
+        every language."""
+        return self.canonical()
+
     def phase_at(self, when: datetime) -> Phase:
-        if when < self.opens_at:
+        """The one rule of a round's phase; ``CompetitionPageQuerySet.in_phase`` is the same
+        rule in SQL. Every language's page answers with its round's dates."""
+        own = self.canonical()
+        if when < own.opens_at:
             return Phase.UPCOMING
-        if when < self.closes_at:
+        if when < own.closes_at:
             return Phase.OPEN
-        if when < self.judging_closes_at:
+        if when < own.judging_closes_at:
             return Phase.JUDGING
-        if self.results_published_at is None or when < self.results_published_at:
+        if own.results_published_at is None or when < own.results_published_at:
             return Phase.DELIBERATION
         return Phase.RESULTS
 
@@ -238,26 +408,18 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
 
     def next_milestone_at(self, when: datetime) -> Milestone | None:
         """The next date a visitor waits for, or None once results are out."""
+        own = self.canonical()
         upcoming = {
-            Phase.UPCOMING: Milestone(_("Submissions open"), self.opens_at),
-            Phase.OPEN: Milestone(_("Submission deadline"), self.closes_at),
-            Phase.JUDGING: Milestone(_("Judging ends"), self.judging_closes_at),
-            Phase.DELIBERATION: Milestone(_("Results expected"), self.results_at),
+            Phase.UPCOMING: Milestone(_("Submissions open"), own.opens_at),
+            Phase.OPEN: Milestone(_("Submission deadline"), own.closes_at),
+            Phase.JUDGING: Milestone(_("Judging ends"), own.judging_closes_at),
+            Phase.DELIBERATION: Milestone(_("Results expected"), own.results_at),
         }
         return upcoming.get(self.phase_at(when))
 
     @property
     def next_milestone(self) -> Milestone | None:
         return self.next_milestone_at(timezone.now())
-
-    def canonical(self) -> "CompetitionPage":
-        """The round itself: its page in the default language, of which the others are
-        translations. Ideas, criteria used in judging and the jury belong to it."""
-        default = get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        original = CompetitionPage.objects.filter(
-            translation_key=self.translation_key, locale__language_code=default
-        ).first()
-        return self if original is None or original.pk == self.pk else original
 
     @path("submit/")
     def submit(self, request):

@@ -6,22 +6,27 @@ from django.utils import timezone, translation
 from wagtail.models import Locale
 
 from home.memo import public
-from ideas.models import Adoption, CompetitionPage, Idea, InnovationPage, PilotStatus
+from ideas.models import Adoption, CompetitionPage, Idea, InnovationPage, Phase, PilotStatus
 
 register = template.Library()
 
 # Statuses an innovation reaches only by having been piloted.
+# Rounds that have opened, whatever happened since.
+HELD = [Phase.OPEN, Phase.JUDGING, Phase.DELIBERATION, Phase.RESULTS]
 PILOTED = [PilotStatus.PILOTING, PilotStatus.PERMANENT, PilotStatus.SCALED, PilotStatus.ENDED]
 
 
 @register.simple_tag
 def open_rounds():
-    """Live rounds in the current language whose submission window is open now."""
-    return list(
+    """Live rounds in the current language whose submission window is open now, each
+    knowing its round (``open_round.round.closes_at``), soonest deadline first."""
+    return (
         public(CompetitionPage.objects.live())
         .filter(locale__language_code=translation.get_language())
-        .open_at(timezone.now())
-        .order_by("closes_at")
+        .in_phase(Phase.OPEN, at=timezone.now())
+        .with_round_fields(round_closes_at="closes_at")
+        .order_by("round_closes_at", "pk")
+        .with_rounds()
     )
 
 
@@ -50,7 +55,10 @@ def _count_figures() -> dict[str, int]:
     now = timezone.now()
     innovations = InnovationPage.objects.live().public().filter(locale=default)
     return {
-        "rounds": CompetitionPage.objects.live().filter(locale=default, opens_at__lte=now).count(),
+        "rounds": CompetitionPage.objects.live()
+        .filter(locale=default)
+        .in_phase(*HELD, at=now)
+        .count(),
         "ideas": Idea.objects.entered().count(),
         "piloted": innovations.filter(pilot_status__in=PILOTED).count(),
         "adoptions": Adoption.objects.filter(page__in=innovations).count(),

@@ -14,6 +14,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
 INSTALLED_APPS = [
+    # Before the apps whose models it translates: names a coordinator gives (units, the
+    # organisation) get a column per language.
+    "modeltranslation",
     "home",
     "ideas",
     "judging",

@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from ideas.models import IdeaStatus, ServiceUnit
@@ -106,23 +107,47 @@ def test_admin_listing_query_count_is_the_same_for_1_and_10_ideas(
     assert with_one == with_ten
 
 
-def test_coordinator_keeps_service_units(client, coordinator):
+def test_coordinator_keeps_service_units_named_in_each_language(client, coordinator):
     client.force_login(coordinator)
 
     response = client.post(
         "/admin/snippets/ideas/serviceunit/add/",
-        {"name": "Youth services", "service_area": "youth"},
+        {
+            "name_en": "Youth services",
+            "name_fi": "Nuorisopalvelut",
+            "name_sv": "Ungdomstjänster",
+            "service_area": "youth",
+        },
     )
 
     assert response.status_code == 302
-    assert ServiceUnit.objects.get(name="Youth services").service_area == "youth"
+    unit = ServiceUnit.objects.get(name_en="Youth services")
+    assert unit.service_area == "youth"
+    with translation.override("fi"):
+        assert unit.name == "Nuorisopalvelut"
+    with translation.override("sv"):
+        assert unit.name == "Ungdomstjänster"
+
+
+def test_service_unit_needs_its_name_in_the_default_language(client, coordinator):
+    client.force_login(coordinator)
+
+    response = client.post(
+        "/admin/snippets/ideas/serviceunit/add/",
+        {"name_en": "", "name_fi": "Nuorisopalvelut", "service_area": "youth"},
+    )
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert 'value="Nuorisopalvelut"' in response.content.decode()
+    assert not ServiceUnit.objects.exists()
 
 
 def test_team_member_cannot_keep_service_units(client):
     client.force_login(UserFactory())
 
     client.post(
-        "/admin/snippets/ideas/serviceunit/add/", {"name": "Rogue", "service_area": "youth"}
+        "/admin/snippets/ideas/serviceunit/add/", {"name_en": "Rogue", "service_area": "youth"}
     )
 
     assert not ServiceUnit.objects.filter(name="Rogue").exists()

@@ -23,7 +23,9 @@ TEAM = ["lead", "member"]
 
 ALLOWED = {
     "can_view_idea": {(r, s, t) for r in [*TEAM, "coordinator"] for s in STATUSES for t in TIMES},
-    "can_edit_idea": {(r, IdeaStatus.DRAFT, "open") for r in TEAM},
+    "can_edit_idea": {
+        (r, s, "open") for r in TEAM for s in (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED)
+    },
     "can_submit_idea": {(r, IdeaStatus.DRAFT, "open") for r in TEAM},
     "can_withdraw_idea": {
         (r, s, "open") for r in TEAM for s in (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED)

@@ -266,7 +266,7 @@ def test_submitted_idea_cannot_be_saved_by_an_editor_holding_the_old_version(dra
     lead, member = writers(draft)
     services.set_idea_status(idea=draft, status=IdeaStatus.SUBMITTED, by=lead)
 
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(services.EditConflict):
         services.save_idea(
             idea=draft, text=text_of(draft, title="Edited"), base_version=1, by=member
         )

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from ideas import permissions as ideas_permissions
 from ideas.models import IdeaStatus
 from judging import permissions
 from judging.models import ConflictOfInterest
@@ -115,9 +116,9 @@ def test_can_manage_judging(case, role, phase, expected):
 
 
 @table({"coordinator": {"deliberation"}})
-def test_can_record_decision(case, role, phase, expected):
+def test_can_decide(case, role, phase, expected):
     user, idea = case(role, phase)
-    assert permissions.can_record_decision(user, idea.competition) is expected
+    assert ideas_permissions.can_decide(user, idea.competition) is expected
 
 
 @pytest.mark.parametrize(

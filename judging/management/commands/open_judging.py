@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from wagtail.models import Locale
 
-from ideas.models import CompetitionPage
+from ideas.models import CompetitionPage, Phase
 from judging import services
 
 
@@ -14,8 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
-        rounds = CompetitionPage.objects.live().filter(
-            locale=Locale.get_default(), closes_at__lte=now, judging_closes_at__gt=now
+        rounds = (
+            CompetitionPage.objects.live()
+            .filter(locale=Locale.get_default())
+            .in_phase(Phase.JUDGING, at=now)
         )
         for competition in rounds:
             plan = services.open_judging(competition=competition, now=now)

@@ -1,0 +1,235 @@
+"""One truth per round: every language's page reads its round's dates, phase and judging
+settings; the SQL phase agrees with the Python one; and the predicates that depend on time
+answer by the round's phase at each of its boundaries."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from wagtail.models import Locale
+
+from ideas import permissions
+from ideas.models import CompetitionPage, IdeaStatus, Phase
+from judging import permissions as judging_permissions
+from tests.factories import UserFactory, make_idea, make_round, make_team
+
+pytestmark = pytest.mark.django_db
+
+MICRO = timedelta(microseconds=1)
+
+
+def finnish_translation(competition: CompetitionPage) -> CompetitionPage:
+    """A published Finnish translation whose own row then goes stale: other dates, other
+    settings, no results, as a translation that nobody synchronised would carry."""
+    finnish = competition.copy_for_translation(
+        Locale.objects.get(language_code="fi"), copy_parents=True
+    )
+    finnish.title = "Kierros"
+    finnish.save_revision().publish()
+    CompetitionPage.objects.filter(pk=finnish.pk).update(
+        opens_at=competition.opens_at + timedelta(days=300),
+        closes_at=competition.closes_at + timedelta(days=300),
+        judging_closes_at=competition.judging_closes_at + timedelta(days=300),
+        results_at=competition.results_at + timedelta(days=300),
+        results_published_at=None,
+        blind_judging=not competition.blind_judging,
+        reviews_per_idea=7,
+        jurors_see_other_scores=not competition.jurors_see_other_scores,
+    )
+    return CompetitionPage.objects.get(pk=finnish.pk)
+
+
+@pytest.fixture
+def rounds():
+    competition = make_round(phase="results", reviews_per_idea=2)
+    return competition, finnish_translation(competition)
+
+
+def boundaries(competition) -> list[tuple[str, object, Phase]]:
+    """Each edge of the round, a microsecond before and at it, with the phase expected."""
+    edges = [
+        ("opens_at", competition.opens_at, Phase.UPCOMING, Phase.OPEN),
+        ("closes_at", competition.closes_at, Phase.OPEN, Phase.JUDGING),
+        ("judging_closes_at", competition.judging_closes_at, Phase.JUDGING, Phase.DELIBERATION),
+        (
+            "results_published_at",
+            competition.results_published_at,
+            Phase.DELIBERATION,
+            Phase.RESULTS,
+        ),
+    ]
+    moments = []
+    for name, at, before, after in edges:
+        moments.append((f"just before {name}", at - MICRO, before))
+        moments.append((f"at {name}", at, after))
+    return moments
+
+
+def test_every_language_has_the_round_phase_at_each_boundary(rounds):
+    competition, finnish = rounds
+    for label, moment, expected in boundaries(competition):
+        assert competition.phase_at(moment) == expected, label
+        assert finnish.phase_at(moment) == expected, label
+
+
+def test_sql_phase_agrees_with_the_round_at_each_boundary(rounds):
+    competition, finnish = rounds
+    for label, moment, expected in boundaries(competition):
+        found = set(CompetitionPage.objects.in_phase(expected, at=moment))
+        assert found == {competition, finnish}, label
+        others = [phase for phase in Phase if phase != expected]
+        assert not CompetitionPage.objects.in_phase(*others, at=moment).exists(), label
+
+
+def test_translation_shows_the_round_dates_and_settings(rounds):
+    competition, finnish = rounds
+    assert finnish.round == competition
+    for name in ("opens_at", "closes_at", "judging_closes_at", "results_published_at"):
+        assert getattr(finnish.round, name) == getattr(competition, name)
+    assert finnish.round.blind_judging == competition.blind_judging
+    assert finnish.round.reviews_per_idea == 2
+    assert finnish.next_milestone_at(competition.opens_at) == competition.next_milestone_at(
+        competition.opens_at
+    )
+
+
+def test_round_without_a_page_in_the_default_language_is_its_own_round():
+    competition = make_round(phase="open")
+    finnish = finnish_translation(competition)
+    competition.delete()
+
+    alone = CompetitionPage.objects.get(pk=finnish.pk)
+
+    assert alone.round == alone
+    assert alone.phase_at(alone.opens_at + timedelta(days=1)) == Phase.OPEN
+    assert list(CompetitionPage.objects.in_phase(Phase.OPEN, at=alone.opens_at)) == [alone]
+
+
+# --- the predicates, by phase -----------------------------------------------------------------
+
+ROUND_PREDICATES = {
+    "accepts_ideas": (permissions.accepts_ideas, {Phase.OPEN}),
+    "before_deadline": (permissions.before_deadline, {Phase.UPCOMING, Phase.OPEN}),
+    "results_published": (permissions.results_published, {Phase.RESULTS}),
+    "judging_open": (judging_permissions.judging_open, {Phase.JUDGING}),
+    "judging_started": (
+        judging_permissions.judging_started,
+        {Phase.JUDGING, Phase.DELIBERATION, Phase.RESULTS},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROUND_PREDICATES))
+def test_round_predicate_truth_table_at_each_boundary(rounds, name):
+    predicate, allowed = ROUND_PREDICATES[name]
+    competition, finnish = rounds
+    for label, moment, phase in boundaries(competition):
+        for page in (competition, finnish):
+            assert predicate(page, moment) is (phase in allowed), (label, page.locale)
+
+
+USER_PREDICATES = {
+    "can_decide": (permissions.can_decide, {("coordinator", Phase.DELIBERATION)}),
+    "can_publish_results": (
+        permissions.can_publish_results,
+        {("coordinator", Phase.DELIBERATION)},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(USER_PREDICATES))
+def test_coordinator_predicate_truth_table_at_each_boundary(rounds, coordinator, name):
+    predicate, allowed = USER_PREDICATES[name]
+    competition, finnish = rounds
+    make_idea(team=make_team(), competition=competition, status=IdeaStatus.AWARDED)
+    users = {"coordinator": coordinator, "member": UserFactory(), "anonymous": AnonymousUser()}
+    for label, moment, phase in boundaries(competition):
+        for role, user in users.items():
+            for page in (competition, finnish):
+                expected = (role, phase) in allowed
+                assert predicate(user, page, moment) is expected, (label, role, page.locale)
+
+
+IDEA_PREDICATES = {
+    # (predicate, idea status, phases in which a team member is allowed)
+    "can_edit_idea (draft)": (permissions.can_edit_idea, IdeaStatus.DRAFT, {Phase.OPEN}),
+    "can_edit_idea (submitted)": (permissions.can_edit_idea, IdeaStatus.SUBMITTED, {Phase.OPEN}),
+    "can_submit_idea": (permissions.can_submit_idea, IdeaStatus.DRAFT, {Phase.OPEN}),
+    "can_withdraw_idea": (
+        permissions.can_withdraw_idea,
+        IdeaStatus.SUBMITTED,
+        {Phase.UPCOMING, Phase.OPEN},
+    ),
+    "can_reopen_idea": (permissions.can_reopen_idea, IdeaStatus.WITHDRAWN, {Phase.OPEN}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IDEA_PREDICATES))
+def test_team_predicate_truth_table_at_each_boundary(rounds, name):
+    predicate, status, allowed = IDEA_PREDICATES[name]
+    competition, _finnish = rounds
+    member = UserFactory()
+    idea = make_idea(team=make_team(lead=member), competition=competition, status=status)
+    outsider = UserFactory()
+    for label, moment, phase in boundaries(competition):
+        assert predicate(member, idea, moment) is (phase in allowed), label
+        assert predicate(outsider, idea, moment) is False, label
+
+
+def test_can_start_idea_truth_table_at_each_boundary(rounds):
+    competition, finnish = rounds
+    member = UserFactory()
+    team = make_team(lead=member)
+    for label, moment, phase in boundaries(competition):
+        for page in (competition, finnish):
+            assert permissions.can_start_idea(member, team, page, moment) is (
+                phase == Phase.OPEN
+            ), label
+            assert permissions.can_start_idea(UserFactory(), team, page, moment) is False
+
+
+# --- the editor never offers a translation's round fields -------------------------------------
+
+
+def test_translation_editor_shows_round_fields_read_only(client, coordinator, rounds):
+    from wagtail.test.utils.form_data import (
+        nested_form_data,
+        querydict_from_html,
+        rich_text,
+        streamfield,
+    )
+
+    competition, finnish = rounds
+    client.force_login(coordinator)
+    url = f"/admin/pages/{finnish.pk}/edit/"
+    html = client.get(url).content.decode()
+    form = querydict_from_html(html, form_id="page-edit-form")
+
+    for name in ("opens_at", "closes_at", "judging_closes_at", "results_at", "reviews_per_idea"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert " disabled" in tag, tag
+    assert "Set on the round&#x27;s page in English" in html
+    # A crafted post with other dates changes nothing of the round, and the translation's
+    # own row takes the round's values.
+    typed = nested_form_data(
+        {
+            "body": streamfield([]),
+            "eligibility": rich_text(""),
+            "action-publish": "publish",
+            "closes_at": "2099-01-01 12:00",
+            "reviews_per_idea": "9",
+            "title": "Kierros 2",
+        }
+    )
+    for name, value in typed.items():
+        form[name] = value
+    response = client.post(url, form)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    saved = CompetitionPage.objects.get(pk=finnish.pk)
+    assert saved.title == "Kierros 2"
+    assert saved.closes_at == competition.closes_at.replace(microsecond=0)
+    assert saved.reviews_per_idea == competition.reviews_per_idea == 2
+    competition.refresh_from_db()
+    assert competition.reviews_per_idea == 2
