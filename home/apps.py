@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def apply_site_address(sender, **kwargs) -> None:
+    """After migrate: the default Site takes the address the settings give, if any."""
+    from django.conf import settings
+
+    from .addresses import set_site_address
+
+    if settings.IDEATORI_SITE_URL:
+        set_site_address(settings.IDEATORI_SITE_URL)
 
 
 class HomeConfig(AppConfig):
     name = "home"
     verbose_name = _("Site")
+
+    def ready(self):
+        post_migrate.connect(apply_site_address, sender=self)

@@ -8,12 +8,14 @@ changes nothing.
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext, override
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import Translation, TranslationSource
 
+from .addresses import set_site_address
 from .models import HomePage, SiteSettings, StandardPage
 
 
@@ -175,6 +177,14 @@ ABOUT_STRINGS = {
 }
 
 
+DEMO_ADDRESS = "http://127.0.0.1:8000"
+ORGANISATION_NAMES = {
+    "en": "Ideatori – the service centre's idea square",
+    "fi": "Ideatori – palvelukeskuksen ideatori",
+    "sv": "Ideatori – servicecentrets idétorg",
+}
+
+
 def load() -> list[DemoAccount]:
     admin = ensure_user(ADMIN, superuser=True)
     ensure_user(COORDINATOR, group="Coordinators")
@@ -200,10 +210,13 @@ def load() -> list[DemoAccount]:
         )
         about.save_revision(user=admin).publish()
 
+    set_site_address(django_settings.IDEATORI_SITE_URL or DEMO_ADDRESS)
     settings = SiteSettings.for_site(site)
-    if not settings.organisation_name:
-        settings.organisation_name = "Ideatori – the service centre's idea square"
+    if not settings.organisation_name_en:
+        for language, name in ORGANISATION_NAMES.items():
+            setattr(settings, f"organisation_name_{language}", name)
         settings.contact_email = "innovations@example.org"
+        settings.contact_phone = "+358 9 123 4567"
         settings.accessibility_statement = about
         settings.save()
 

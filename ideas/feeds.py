@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from home.addresses import public_url
 from home.memo import public
 
 from .models import InnovationPage
@@ -29,7 +30,10 @@ class InnovationFeed(Feed):
         return _("Winning innovations of the competition and what their pilots achieved.")
 
     def link(self):
-        return "/"
+        return public_url("/")
+
+    def feed_url(self):
+        return public_url(self.request.path)
 
     def items(self):
         pages = (
@@ -39,7 +43,7 @@ class InnovationFeed(Feed):
         )
         entries = []
         for page in pages:
-            url = page.get_url(self.request)
+            url = page.full_url
             entries.append(
                 {
                     "id": f"{url}#published",
@@ -74,7 +78,7 @@ class InnovationFeed(Feed):
         return item["link"]
 
     def item_guid(self, item):
-        return self.request.build_absolute_uri(item["id"])
+        return item["id"]
 
     def item_guid_is_permalink(self, item):
         return False

@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 from wagtail.models import Locale
+
+from home.addresses import public_url
+from home.mail import send_message
 
 from .models import (
     CompetitionPage,
@@ -42,10 +44,7 @@ def language_of(user) -> str:
 
 
 def _send(*, to: str, language: str, template: str, context: dict) -> None:
-    with translation.override(language):
-        subject = render_to_string(f"ideas/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"ideas/email/{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    send_message(to=to, template=f"ideas/email/{template}", context=context, language=language)
 
 
 def _members(team: Team):
@@ -219,7 +218,7 @@ def coordinators():
 @task()
 def _send_outcome_reminder(page_id: int, months: int) -> None:
     page = InnovationPage.objects.get(pk=page_id)
-    link = f"{settings.WAGTAILADMIN_BASE_URL}/admin/pages/{page.pk}/edit/"
+    link = public_url(reverse("wagtailadmin_pages:edit", args=[page.pk]))
     for user in coordinators():
         _send(
             to=user.email,

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from home.addresses import public_url
+
 from . import notifications, permissions, services
 from .forms import (
     AttachmentForm,
@@ -411,7 +413,7 @@ class TeamView(TeamMixin, TemplateView):
         invitation, token = services.invite_member(
             team=team, email=form.cleaned_data["email"], by=request.user
         )
-        link = request.build_absolute_uri(reverse("ideas:invitation", kwargs={"token": token}))
+        link = public_url(reverse("ideas:invitation", kwargs={"token": token}))
         notifications.invitation_sent(invitation_id=invitation.pk, link=link)
         messages.success(
             request, _("The invitation is sent to %(email)s.") % {"email": invitation.email}

@@ -1,3 +1,8 @@
+from django.urls import set_urlconf
+
+API_URLCONF = "ideatori.api_urls"
+
+
 class APIURLConfMiddleware:
     """Routes /api/ requests by a urlconf without language prefixes.
 
@@ -11,5 +16,11 @@ class APIURLConfMiddleware:
 
     def __call__(self, request):
         if request.path_info.startswith("/api/"):
-            request.urlconf = "ideatori.api_urls"
+            request.urlconf = API_URLCONF
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Resolved without language prefixes; the links the API gives (each page's html_url)
+        # are made with the whole site's, where its pages are.
+        if getattr(request, "urlconf", None) == API_URLCONF:
+            set_urlconf(None)

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home.sitemap import MultilingualSitemap
 from home.views import admin_login_redirect, healthz
+from ideatori import api_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}),
+    # Served through ideatori.api_urls (see ideatori.middleware); here so that links reverse.
+    *api_urls.urlpatterns,
 ]
 
 if settings.DEBUG:

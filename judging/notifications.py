@@ -7,11 +7,12 @@ e-mail only sends the juror to their list, where the round's rules apply.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from home.addresses import public_url
+from home.mail import render_message
 from ideas.models import CompetitionPage
 from ideas.notifications import language_of
 
@@ -20,19 +21,16 @@ from .models import Assignment, JurorNotice
 
 def render_notice(*, competition, user, kind: str) -> tuple[str, str]:
     """The subject and body of a juror's notice, in the juror's language."""
-    with translation.override(language_of(user)):
-        context = {
-            "competition": competition,
-            "assigned": Assignment.objects.filter(
-                idea__competition=competition, juror=user
-            ).count(),
-            "link": settings.WAGTAILADMIN_BASE_URL
-            + reverse("judging:assigned", kwargs={"competition_id": competition.pk}),
-            "judging_open": kind == JurorNotice.JUDGING_OPEN,
-        }
-        subject = render_to_string("judging/email/notice_subject.txt", context).strip()
-        body = render_to_string("judging/email/notice.txt", context)
-    return subject, body
+    language = language_of(user)
+    with translation.override(language):
+        link = public_url(reverse("judging:assigned", kwargs={"competition_id": competition.pk}))
+    context = {
+        "competition": competition,
+        "assigned": Assignment.objects.filter(idea__competition=competition, juror=user).count(),
+        "link": link,
+        "judging_open": kind == JurorNotice.JUDGING_OPEN,
+    }
+    return render_message(template="judging/email/notice", context=context, language=language)
 
 
 @task()

@@ -119,6 +119,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# allauth's e-mails in the recipient's language, with the site's public address.
+ACCOUNT_ADAPTER = "home.accounts.AccountAdapter"
 # allauth's default rate limits apply (failed sign-ins: 10 a minute per address, 5 in
 # 5 minutes per account); they count in the cache, which REDIS_URL shares between servers.
 LOGIN_URL = "account_login"
@@ -190,7 +192,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ideatori <ideatori@lo
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "Ideatori"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's public address: applied to the default Wagtail Site on every migrate, which is
+# where page URLs, the sitemap, the API, the feed and e-mail links read it (home.addresses).
+IDEATORI_SITE_URL = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/")
+WAGTAILADMIN_BASE_URL = IDEATORI_SITE_URL or "http://127.0.0.1:8000"
 # Finnish, Swedish and English full-text search on PostgreSQL; Wagtail's own elsewhere.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "home.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "xlsx"]

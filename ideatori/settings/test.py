@@ -22,8 +22,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Uploads in a throwaway folder per test process.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-media-"))
 IDEATORI_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-private-"))
-WAGTAILADMIN_BASE_URL = "http://testserver"
+IDEATORI_SITE_URL = ""
 
 # Serve static files from the apps, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
     "DJANGO_ALLOWED_HOSTS": "ideas.example.org",
+    "DJANGO_SITE_URL": "https://ideas.example.org",
 }
 
 
@@ -55,6 +56,8 @@ def printed_setting(expression: str, **env_overrides: str | None) -> str:
         ("DJANGO_ALLOWED_HOSTS", None),
         ("DJANGO_ALLOWED_HOSTS", ""),
         ("DJANGO_ALLOWED_HOSTS", " , "),
+        ("DJANGO_SITE_URL", None),
+        ("DJANGO_SITE_URL", ""),
     ],
 )
 def test_production_refuses_to_start_without_required_variable(variable, value):

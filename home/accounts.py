@@ -1,0 +1,43 @@
+"""How allauth's e-mails read: in the recipient's language, links to the site's public
+address, the organisation named in the subject and the text saying what the site is."""
+
+from urllib.parse import quote
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import translation
+from wagtail.models import Site
+
+from .addresses import public_url, site_root_url
+from .models import SiteSettings
+
+
+def organisation_name() -> str:
+    """The organisation's name in the active language, from the default site's settings."""
+    site = Site.objects.filter(is_default_site=True).first()
+    return SiteSettings.for_site(site).name_here() if site else ""
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return public_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return public_url(path.replace("UID-KEY", quote(key)))
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"{organisation_name()}: {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """In the language the person chose in their profile, else the page's language."""
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        profile = getattr(user, "profile", None) if user is not None else None
+        language = profile.language if profile is not None else translation.get_language()
+        with translation.override(language):
+            context = context | {
+                "organisation": organisation_name(),
+                "site_url": site_root_url(),
+            }
+            super().send_mail(template_prefix, email, context)
