@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	&& { echo $$p; break; }; done)
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test bench lint format messages check-python clean
+.PHONY: run test bench lint format messages vendor-hds check-python clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "Ideatori needs Python 3.11 or newer; none was found." >&2; exit 1; fi
@@ -54,6 +54,22 @@ format: $(VENV)/.installed-dev
 messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages -l fi -l sv --ignore=.venv --ignore=tests --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# The Helsinki Design System's styles are committed, built, under ideatori/static/vendor/, so
+# that nothing needs Node; this rebuilds them from the npm registry (needs npm).
+HDS_VERSION := 5.2.2
+HDS_COMPONENTS := button text-input table notification checkbox radio-button selection-group \
+	status-label tag card pagination fieldset link
+HDS_DIR := ideatori/static/vendor/hds-core-$(HDS_VERSION)
+vendor-hds:
+	rm -rf .hds && mkdir -p .hds $(HDS_DIR)
+	cd .hds && npm pack --silent hds-core@$(HDS_VERSION) >/dev/null && tar xzf hds-core-$(HDS_VERSION).tgz
+	{ echo "/*! hds-core $(HDS_VERSION) (Helsinki Design System), MIT licence: see LICENSE beside this file. Base styles and the components named below, concatenated unchanged from the npm package's lib/. */"; \
+	  for f in base $(foreach c,$(HDS_COMPONENTS),components/$(c)/$(c)); do \
+	    echo "/* lib/$$f.min.css */"; sed 's#/\*\# sourceMappingURL=[^*]*\*/##' .hds/package/lib/$$f.min.css; echo; \
+	  done; } > $(HDS_DIR)/hds.min.css
+	cp .hds/package/LICENSE $(HDS_DIR)/LICENSE
+	rm -rf .hds
 
 clean:
 	rm -rf $(VENV) db.sqlite3 static

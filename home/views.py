@@ -1,7 +1,13 @@
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import resolve_url
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -29,3 +35,9 @@ def admin_login_redirect(request: HttpRequest) -> HttpResponseRedirect:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/admin/"
     return HttpResponseRedirect(f"{resolve_url('account_login')}?{urlencode({'next': target})}")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask /favicon.ico whatever the page says; send them to the static icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon-32.png"))

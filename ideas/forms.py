@@ -25,11 +25,10 @@ class IdeaForm(forms.ModelForm):
         # A draft may be incomplete; the round's required fields are marked, and checked on submit.
         for name in required_fields:
             if name in self.fields:
-                self.fields[name].widget.attrs["aria-describedby"] = "required-note"
-                self.fields[name].label = f"{self.fields[name].label} *"
+                self.fields[name].required_to_submit = True
 
 
-class TeamForm(forms.Form):
+class TeamEditForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=200)
     service_units = forms.ModelMultipleChoiceField(
         label=_("Service units"),
@@ -37,15 +36,23 @@ class TeamForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose every unit the team comes from."),
     )
+
+
+class TeamForm(TeamEditForm):
     profession = forms.CharField(label=_("Your profession"), max_length=120, required=False)
 
 
 class InvitationForm(forms.Form):
+    hide_required_marks = True  # one field: there is nothing else to tell it from
     email = forms.EmailField(label=_("Colleague's e-mail address"))
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    hide_required_marks = True
+    file = forms.FileField(
+        label=_("Add a file"),
+        help_text=_("Up to 5 files of at most 10 MB: PDF, DOCX, ODT, XLSX, PPTX, PNG or JPG."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -54,6 +61,7 @@ class AttachmentForm(forms.Form):
 
 
 class StartIdeaForm(forms.Form):
+    hide_required_marks = True
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, empty_label=None)
 
     def __init__(self, *args, teams, **kwargs):

@@ -47,6 +47,12 @@ def _send(*, to: str, language: str, template: str, context: dict) -> None:
     send_message(to=to, template=f"ideas/email/{template}", context=context, language=language)
 
 
+def display_name(user) -> str:
+    """The name a person gave in their profile, else their e-mail address."""
+    profile = getattr(user, "profile", None)
+    return (profile.name if profile is not None else "") or user.email
+
+
 def _members(team: Team):
     User = get_user_model()
     return User.objects.filter(memberships__team=team).select_related("profile")
@@ -59,22 +65,30 @@ def _idea_text(idea: Idea) -> list[tuple[str, str]]:
 @task()
 def _send_invitation(invitation_id: int, link: str, language: str) -> None:
     invitation = Invitation.objects.select_related("team", "invited_by").get(pk=invitation_id)
+    invitee = (
+        get_user_model()
+        .objects.filter(email__iexact=invitation.email)
+        .select_related("profile")
+        .first()
+    )
     _send(
         to=invitation.email,
-        language=language,
+        language=language_of(invitee) if invitee is not None else language,
         template="invitation",
         context={"invitation": invitation, "link": link},
     )
 
 
 def invitation_sent(*, invitation_id: int, link: str) -> None:
-    """The invitee gets the link in the language the lead was using."""
+    """The invitee gets the link in their own language if they have an account, else in the
+    language the lead was using."""
     _send_invitation.enqueue(invitation_id, link, translation.get_language())
 
 
 @task()
-def _send_receipt(idea_id: int) -> None:
+def _send_receipt(idea_id: int, changed_by_id: int | None = None) -> None:
     idea = Idea.objects.select_related("team", "competition").get(pk=idea_id)
+    changed_by = get_user_model().objects.select_related("profile").filter(pk=changed_by_id).first()
     for member in _members(idea.team):
         language = language_of(member)
         with translation.override(language):
@@ -83,13 +97,23 @@ def _send_receipt(idea_id: int) -> None:
             to=member.email,
             language=language,
             template="receipt",
-            context={"idea": idea, "text": text, "deadline": idea.competition.closes_at},
+            context={
+                "idea": idea,
+                "text": text,
+                "deadline": idea.competition.closes_at,
+                "changed_by": display_name(changed_by) if changed_by else "",
+            },
         )
 
 
 def idea_submitted(*, idea_id: int) -> None:
     """Every member of the team gets a receipt with the text as submitted."""
     _send_receipt.enqueue(idea_id)
+
+
+def submitted_idea_changed(*, idea_id: int, by_id: int) -> None:
+    """Every member of the team gets the text of the submitted idea as it now stands."""
+    _send_receipt.enqueue(idea_id, by_id)
 
 
 @task()

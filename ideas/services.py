@@ -12,14 +12,16 @@ from pathlib import PurePath
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from home.addresses import public_url
 from home.models import SiteSettings
 
-from . import permissions
+from . import notifications, permissions
 from .attachments import MAX_ATTACHMENTS
 from .models import (
     Attachment,
@@ -83,25 +85,55 @@ def create_team(
 
 
 @transaction.atomic
+def update_team(*, team: Team, name: str, service_units: Iterable[ServiceUnit], by) -> Team:
+    """The lead renames the team and changes the units it comes from."""
+    if not permissions.can_manage_team(by, team):
+        raise NotAllowed(_("Only the team's lead can change the team."))
+    team.name = name
+    team.save(update_fields=["name"])
+    team.service_units.set(service_units)
+    return team
+
+
+class InvitationRefused(ServiceError):
+    """An invitation that would reach nobody new; nothing is created or sent."""
+
+
+@transaction.atomic
 def invite_member(
     *, team: Team, email: str, by, now: datetime | None = None
 ) -> tuple[Invitation, str]:
     """Create a single-use invitation valid for seven days; returns it with its secret token.
 
     Only the token's hash is stored: the token exists only in the link sent to ``email``.
+    Refused (``InvitationRefused``) for the lead's own address, a member's, and an address
+    with an invitation still waiting for an answer.
+
+    Side effect: the invitation e-mail with the link, in the current language's address.
     """
     if not permissions.can_manage_team(by, team):
         raise NotAllowed(_("Only the team's lead can invite members."))
     now = now or timezone.now()
+    email = email.strip().lower()
+    if email == (by.email or "").lower():
+        raise InvitationRefused(_("This is your own address: you are already in the team."))
+    if team.memberships.filter(user__email__iexact=email).exists():
+        raise InvitationRefused(_("This person is already a member of the team."))
+    if team.invitations.usable_at(now).filter(email=email).exists():
+        raise InvitationRefused(
+            _("An invitation to this address is waiting for an answer. Cancel it to send anew.")
+        )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         team=team,
-        email=email.strip().lower(),
+        email=email,
         token_hash=hash_token(token),
         invited_by=by,
         created_at=now,
         expires_at=now + INVITATION_VALIDITY,
     )
+    link = public_url(reverse("ideas:invitation", kwargs={"token": token}))
+    notifications.invitation_sent(invitation_id=invitation.pk, link=link)
     return invitation, token
 
 
@@ -135,6 +167,19 @@ def decline_invitation(*, token: str, now: datetime | None = None) -> Invitation
     invitation = _usable_invitation(token, now)
     invitation.declined_at = now
     invitation.save(update_fields=["declined_at"])
+    return invitation
+
+
+@transaction.atomic
+def cancel_invitation(*, invitation: Invitation, by, now: datetime | None = None) -> Invitation:
+    """The lead takes back an invitation that is still waiting; its link stops working."""
+    if not permissions.can_manage_team(by, invitation.team):
+        raise NotAllowed(_("Only the team's lead can cancel invitations."))
+    now = now or timezone.now()
+    if invitation.why_unusable(now):
+        raise InvitationUnusable(_("This invitation has been answered or has expired already."))
+    invitation.cancelled_at = now
+    invitation.save(update_fields=["cancelled_at"])
     return invitation
 
 
@@ -189,6 +234,10 @@ def save_idea(
 ) -> Idea:
     """Save the team's text as a new version, keeping a revision of it.
 
+    A draft or a submitted idea is saved while the round is open; a submitted one stays
+    submitted, keeps the round's required fields filled (``MissingFields`` otherwise, nothing
+    written) and every member is e-mailed the text as it now stands.
+
     Refused with ``EditConflict`` (nothing written) when another save came after
     ``base_version``, and with ``DeadlinePassed`` once the round has closed. A save that
     changes nothing writes nothing. The version check and the write are one UPDATE, so two
@@ -197,7 +246,9 @@ def save_idea(
     # Judge by the stored idea, not by the caller's copy, which may predate a status change.
     current = Idea.objects.select_related("competition", "team").get(pk=idea.pk)
     if not permissions.can_edit_idea(by, current, now):
-        if current.status == IdeaStatus.DRAFT and permissions.is_member(by, current.team):
+        if current.status in (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED) and permissions.is_member(
+            by, current.team
+        ):
             raise DeadlinePassed(_("The submission deadline has passed; the idea is read-only."))
         raise NotAllowed(_("This idea cannot be edited."))
     new_text = {field: str(text.get(field, "")).strip() for field in EDITABLE_FIELDS}
@@ -207,6 +258,10 @@ def save_idea(
     changed = [field for field in EDITABLE_FIELDS if getattr(current, field) != new_text[field]]
     if not changed:
         return current
+    if current.status == IdeaStatus.SUBMITTED:
+        missing = missing_required_fields(current.competition, new_text)
+        if missing:
+            raise MissingFields(missing)
     updated = Idea.objects.filter(pk=idea.pk, version=base_version).update(
         version=F("version") + 1, updated_at=timezone.now(), **new_text
     )
@@ -214,6 +269,8 @@ def save_idea(
         raise EditConflict(Idea.objects.get(pk=idea.pk))
     idea.refresh_from_db()
     _record_revision(idea, author=by, changed=changed)
+    if idea.status == IdeaStatus.SUBMITTED:
+        notifications.submitted_idea_changed(idea_id=idea.pk, by_id=by.pk)
     return idea
 
 
@@ -227,11 +284,12 @@ def restore_revision(
     )
 
 
-def missing_required_fields(idea: Idea) -> dict[str, str]:
+def missing_required_fields(competition, text: Mapping[str, str]) -> dict[str, str]:
+    """The round's required fields that ``text`` leaves empty, each with its message."""
     return {
         field: _("This field is required to submit the idea.")
-        for field in idea.competition.required_idea_fields
-        if field in EDITABLE_FIELDS and not str(getattr(idea, field)).strip()
+        for field in competition.canonical().required_idea_fields
+        if field in EDITABLE_FIELDS and not str(text.get(field, "")).strip()
     }
 
 
@@ -257,8 +315,8 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
     jury's decision, after judging closes and before results are published).
 
     Side effects: ``submitted_at`` is set on submit, cleared on withdraw or reopen, and kept
-    by the decision; the
-    version goes up and a revision notes the change. A refused change raises
+    by the decision; the version goes up and a revision notes the change; every member of the
+    team is e-mailed a receipt on submit and a notice on withdrawal. A refused change raises
     ``DeadlinePassed``, ``MissingFields`` or ``NotAllowed`` and leaves the idea, draft text
     included, exactly as it was.
     """
@@ -274,14 +332,14 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
             raise DeadlinePassed(
                 _("The submission deadline passed at %(deadline)s; your draft is kept.")
                 % {
-                    "deadline": timezone.localtime(idea.competition.closes_at).strftime(
-                        "%Y-%m-%d %H:%M"
+                    "deadline": formats.date_format(
+                        timezone.localtime(idea.competition.closes_at), "DATETIME_FORMAT"
                     )
                 }
             )
         raise NotAllowed(_("You cannot change the status of this idea."))
     if status == IdeaStatus.SUBMITTED:
-        missing = missing_required_fields(idea)
+        missing = missing_required_fields(idea.competition, idea.text())
         if missing:
             raise MissingFields(missing)
     idea.status = status
@@ -293,6 +351,10 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
     idea.version += 1
     idea.save(update_fields=["status", "submitted_at", "version", "updated_at"])
     _record_revision(idea, author=by, changed=[], note=status)
+    if status == IdeaStatus.SUBMITTED:
+        notifications.idea_submitted(idea_id=idea.pk)
+    elif status == IdeaStatus.WITHDRAWN:
+        notifications.idea_withdrawn(idea_id=idea.pk)
     return idea
 
 

@@ -31,6 +31,12 @@ urlpatterns = [
     ),
     path("my/teams/new/", views.TeamCreateView.as_view(), name="new_team"),
     path("my/teams/<int:pk>/", views.TeamView.as_view(), name="team"),
+    path("my/teams/<int:pk>/edit/", views.TeamEditView.as_view(), name="edit_team"),
+    path(
+        "my/teams/<int:pk>/invitations/<int:invitation_pk>/cancel/",
+        views.InvitationCancelView.as_view(),
+        name="cancel_invitation",
+    ),
     path(
         "my/teams/<int:pk>/members/<int:membership_pk>/",
         views.MembershipView.as_view(),

@@ -10,15 +10,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from home.addresses import public_url
-
-from . import notifications, permissions, services
+from . import permissions, services
 from .forms import (
     AttachmentForm,
     IdeaForm,
     InvitationForm,
     ProfileForm,
     StartIdeaForm,
+    TeamEditForm,
     TeamForm,
 )
 from .models import (
@@ -132,12 +131,26 @@ class IdeaView(IdeaMixin, View):
             idea = self.save_form(idea, form)
         except services.EditConflict as conflict:
             return render_conflict(request, conflict.current, form.cleaned_data)
+        except services.MissingFields as missing:
+            # A submitted idea must keep its required fields: nothing saved, the text kept.
+            for field, message in missing.errors.items():
+                form.add_error(field, message)
+            messages.error(request, _("Not saved: a submitted idea keeps its required fields."))
+            return render(
+                request, self.template_name, self.page_context(idea, form=form), status=400
+            )
         except services.ServiceError as refused:
             # The deadline passed while the person was typing: show their text, store nothing.
             messages.error(request, str(refused))
             idea.refresh_from_db()
             context = self.page_context(idea, form=form, unsaved_text=True)
             return render(request, self.template_name, context, status=409)
+        if idea.status == IdeaStatus.SUBMITTED:
+            messages.success(
+                request,
+                _("Your changes are saved. The idea stays submitted; every member gets the text."),
+            )
+            return redirect("ideas:idea", pk=idea.pk)
         if request.POST.get("action") != "submit":
             messages.success(request, _("Your draft is saved."))
             return redirect("ideas:idea", pk=idea.pk)
@@ -158,7 +171,6 @@ class IdeaView(IdeaMixin, View):
         except services.ServiceError as refused:
             messages.error(request, str(refused))
             return redirect("ideas:idea", pk=idea.pk)
-        notifications.idea_submitted(idea_id=idea.pk)
         messages.success(request, _("Your idea is submitted. Every team member gets a receipt."))
         return redirect("ideas:idea", pk=idea.pk)
 
@@ -183,6 +195,10 @@ class AutosaveView(IdeaMixin, View):
 
     def post(self, request, pk):
         idea = self.get_idea()
+        if idea.status != IdeaStatus.DRAFT:
+            # Each save of a submitted idea tells the whole team: only on the person's word.
+            message = _("A submitted idea is saved with the “Save changes” button.")
+            return JsonResponse({"saved": False, "message": message}, status=409)
         form = self.idea_form(idea, request.POST)
         if not form.is_valid():
             return JsonResponse({"saved": False, "errors": form.errors}, status=400)
@@ -193,7 +209,7 @@ class AutosaveView(IdeaMixin, View):
             return JsonResponse({"saved": False, "conflict": True, "message": message}, status=409)
         except services.ServiceError as refused:
             return JsonResponse({"saved": False, "message": str(refused)}, status=409)
-        saved_at = formats.time_format(timezone.localtime(idea.updated_at), "H:i")
+        saved_at = formats.time_format(timezone.localtime(idea.updated_at), "TIME_FORMAT")
         return JsonResponse(
             {
                 "saved": True,
@@ -219,7 +235,6 @@ class IdeaStatusView(IdeaMixin, View):
             messages.error(request, str(refused))
         else:
             if status == IdeaStatus.WITHDRAWN:
-                notifications.idea_withdrawn(idea_id=idea.pk)
                 messages.success(request, _("The idea is withdrawn."))
             else:
                 messages.success(request, _("The idea is a draft again."))
@@ -384,6 +399,8 @@ class TeamMixin(LoginRequiredMixin):
 
 
 class TeamView(TeamMixin, TemplateView):
+    """The team's page; its lead invites colleagues here (POST)."""
+
     template_name = "ideas/team.html"
 
     def get_context_data(self, invitation_form=None, **kwargs):
@@ -396,7 +413,7 @@ class TeamView(TeamMixin, TemplateView):
             # The lead may remove or promote every member but themself.
             "members": [
                 {"membership": membership, "changeable": is_lead and membership.role != Role.LEAD}
-                for membership in team.memberships.select_related("user")
+                for membership in team.memberships.select_related("user__profile")
             ],
             "is_lead": is_lead,
             "invitation_form": (invitation_form or InvitationForm()) if is_lead else None,
@@ -408,16 +425,68 @@ class TeamView(TeamMixin, TemplateView):
         if not permissions.can_manage_team(request.user, team):
             raise Http404
         form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation, _token = services.invite_member(
+                    team=team, email=form.cleaned_data["email"], by=request.user
+                )
+            except services.InvitationRefused as refused:
+                form.add_error("email", str(refused))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(invitation_form=form), status=400)
-        invitation, token = services.invite_member(
-            team=team, email=form.cleaned_data["email"], by=request.user
-        )
-        link = public_url(reverse("ideas:invitation", kwargs={"token": token}))
-        notifications.invitation_sent(invitation_id=invitation.pk, link=link)
         messages.success(
             request, _("The invitation is sent to %(email)s.") % {"email": invitation.email}
         )
+        return redirect("ideas:team", pk=team.pk)
+
+
+class TeamEditView(TeamMixin, FormView):
+    """The lead renames the team and changes its units."""
+
+    template_name = "ideas/team_edit.html"
+    form_class = TeamEditForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.team = self.get_team()
+        if not permissions.can_manage_team(request.user, self.team):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"name": self.team.name, "service_units": list(self.team.service_units.all())}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"team": self.team}
+
+    def form_valid(self, form):
+        services.update_team(
+            team=self.team,
+            name=form.cleaned_data["name"],
+            service_units=form.cleaned_data["service_units"],
+            by=self.request.user,
+        )
+        messages.success(self.request, _("The team is saved."))
+        return redirect("ideas:team", pk=self.team.pk)
+
+
+class InvitationCancelView(TeamMixin, View):
+    def post(self, request, pk, invitation_pk):
+        team = self.get_team()
+        invitation = get_object_or_404(Invitation, pk=invitation_pk, team=team)
+        try:
+            services.cancel_invitation(invitation=invitation, by=request.user)
+        except services.NotAllowed as refused:
+            raise Http404 from refused
+        except services.ServiceError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                _("The invitation to %(email)s is cancelled; its link no longer works.")
+                % {"email": invitation.email},
+            )
         return redirect("ideas:team", pk=team.pk)
 
 
@@ -442,24 +511,34 @@ class MembershipView(TeamMixin, View):
 
 
 class InvitationView(View):
+    """An invitation's link: accept or decline while it works; a page saying why once it does
+    not (used, declined, cancelled, expired); a 404 for a token that was never given."""
+
     template_name = "ideas/invitation.html"
 
     def get_invitation(self) -> Invitation:
-        found = (
-            Invitation.objects.usable_at(timezone.now())
-            .select_related("team", "invited_by")
-            .with_token(self.kwargs["token"])
-            .first()
+        return get_object_or_404(
+            Invitation.objects.select_related("team", "invited_by").with_token(self.kwargs["token"])
         )
-        if found is None:
-            raise Http404
-        return found
+
+    def unusable(self, request, invitation: Invitation):
+        reason = invitation.why_unusable(timezone.now())
+        if not reason:
+            return None
+        context = {"invitation": invitation, "reason": reason}
+        return render(request, "ideas/invitation_unusable.html", context, status=410)
 
     def get(self, request, token):
-        return render(request, self.template_name, {"invitation": self.get_invitation()})
+        invitation = self.get_invitation()
+        return self.unusable(request, invitation) or render(
+            request, self.template_name, {"invitation": invitation}
+        )
 
     def post(self, request, token):
         invitation = self.get_invitation()
+        refusal = self.unusable(request, invitation)
+        if refusal is not None:
+            return refusal
         if request.POST.get("action") == "decline":
             services.decline_invitation(token=token)
             messages.success(request, _("You declined the invitation."))

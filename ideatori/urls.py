@@ -7,11 +7,12 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home.sitemap import MultilingualSitemap
-from home.views import admin_login_redirect, healthz
+from home.views import admin_login_redirect, favicon, healthz
 from ideatori import api_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     # The admin's own sign-in form is replaced by the site's, which is rate-limited.
     path("admin/login/", admin_login_redirect),
     path("admin/", include(wagtailadmin_urls)),

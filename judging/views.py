@@ -33,6 +33,7 @@ class JuryHomeView(LoginRequiredMixin, TemplateView):
         )
         if len(rounds) == 1:
             return redirect("judging:assigned", competition_id=rounds[0].pk)
+        CompetitionPage.read_titles(rounds)
         return self.render_to_response({"rounds": rounds})
 
 

@@ -104,7 +104,7 @@ class InnovationPageForm(WagtailAdminPageForm):
                 form.add_error(
                     "date",
                     _("A status cannot start before the one above it (%(date)s).")
-                    % {"date": formats.date_format(previous, "SHORT_DATE_FORMAT")},
+                    % {"date": formats.date_format(previous, "DATE_FORMAT")},
                 )
             else:
                 previous = when
@@ -116,7 +116,7 @@ class InnovationPageForm(WagtailAdminPageForm):
                     form.add_error(
                         "adopted_on",
                         _("The model was taken up after the results (%(date)s), not before.")
-                        % {"date": formats.date_format(first_day, "SHORT_DATE_FORMAT")},
+                        % {"date": formats.date_format(first_day, "DATE_FORMAT")},
                     )
         return cleaned
 

@@ -216,7 +216,7 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
     closes_at = models.DateTimeField(verbose_name=_("submission deadline"))
     judging_closes_at = models.DateTimeField(verbose_name=_("judging ends"))
     results_at = models.DateTimeField(
-        verbose_name=_("results published"),
+        verbose_name=_("results expected"),
         help_text=_("The date announced for the results; they go public when published."),
     )
     # Set by ideas.services.publish_results in the revision that publishes the results, so it

@@ -102,7 +102,12 @@ def hash_token(token: str) -> str:
 
 class InvitationQuerySet(models.QuerySet):
     def usable_at(self, when) -> "InvitationQuerySet":
-        return self.filter(accepted_at__isnull=True, declined_at__isnull=True, expires_at__gt=when)
+        return self.filter(
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=when,
+        )
 
     def with_token(self, token: str) -> "InvitationQuerySet":
         return self.filter(token_hash=hash_token(token))
@@ -121,6 +126,7 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -131,6 +137,14 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} to {self.team}"
+
+    def why_unusable(self, when) -> str:
+        """Why the link no longer works, for the page its holder sees: one of "accepted",
+        "declined", "cancelled", "expired", or "" while it works."""
+        for state in ("accepted", "declined", "cancelled"):
+            if getattr(self, f"{state}_at") is not None:
+                return state
+        return "expired" if self.expires_at <= when else ""
 
 
 class Profile(models.Model):

@@ -92,6 +92,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "home.forms.SiteFormRenderer"
+
 # SQLite file by default; DATABASE_URL selects PostgreSQL (or another SQLite file).
 DATABASES = {
     "default": dj_database_url.config(

@@ -96,7 +96,7 @@ def test_results_journey(page, axe_check, monkeypatch):
         # (The longest word: short ones such as Swedish "en" are stop words to PostgreSQL.)
         page.get_by_role("searchbox").fill(max(translated.title.split(), key=len))
         with page.expect_navigation():
-            page.locator("form.showcase-filters button[type=submit]").click()
+            page.locator("form.filter-panel button[type=submit]").click()
         assert page.get_by_role("link", name=translated.title).count() == 1
         axe_check(page)
         with page.expect_navigation():

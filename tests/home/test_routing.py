@@ -46,10 +46,10 @@ def test_menu_marks_the_current_page_and_lists_only_live_menu_pages(client):
     menu = html.split('<nav class="main-menu"', 1)[1].split("</nav>", 1)[0]
 
     assert f'href="{about.url}" aria-current="page">About the competition</a>' in menu
-    assert 'href="/en/">Ideatori</a>' in menu
+    assert 'href="/en/">Front page</a>' in menu
     assert "Hidden from the menu" not in menu and "Withdrawn page" not in menu
     home_menu = client.get("/en/").content.decode().split('<nav class="main-menu"', 1)[1]
-    assert 'href="/en/" aria-current="page">Ideatori</a>' in home_menu
+    assert 'href="/en/" aria-current="page">Front page</a>' in home_menu
 
 
 def test_private_section_stays_private_and_out_of_the_menu(client, django_user_model):

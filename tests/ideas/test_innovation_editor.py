@@ -113,13 +113,13 @@ def test_editor_saves_good_outcomes(client, coordinator, innovation):
             {"adoptions": [adoption("2025-05-04")]},
             "adoptions-0-adopted_on",
             "2025-05-04",
-            "The model was taken up after the results (05/05/2025), not before.",
+            "The model was taken up after the results (May 5, 2025), not before.",
         ),
         (
             {"statuses": [status("2025-09-01", "piloting"), status("2025-06-01", "permanent")]},
             "status_changes-1-date",
             "2025-06-01",
-            "A status cannot start before the one above it (09/01/2025).",
+            "A status cannot start before the one above it (Sept. 1, 2025).",
         ),
     ],
     ids=[

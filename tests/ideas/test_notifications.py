@@ -47,8 +47,6 @@ def test_receipt_reaches_each_member_in_their_language_with_the_text_as_text():
     )
     services.set_idea_status(idea=idea, status=IdeaStatus.SUBMITTED, by=finnish)
 
-    notifications.idea_submitted(idea_id=idea.pk)
-
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert by_recipient[finnish.email].subject == "Vastaanotettu: Psychologist within reach"
     assert "Ongelma nyt" in by_recipient[finnish.email].body
@@ -60,11 +58,22 @@ def test_receipt_reaches_each_member_in_their_language_with_the_text_as_text():
 def test_invitation_is_sent_in_the_leads_language():
     lead = UserFactory()
     team = make_team(lead=lead, name="Neuvola")
-    invitation, token = services.invite_member(team=team, email="psy@example.org", by=lead)
 
     with translation.override("sv"):
-        notifications.invitation_sent(invitation_id=invitation.pk, link=f"https://x/{token}/")
+        _invitation, token = services.invite_member(team=team, email="psy@example.org", by=lead)
 
+    assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["psy@example.org"]
     assert mail.outbox[0].subject == "Gå med i teamet Neuvola på Ideatori"
-    assert f"https://x/{token}/" in mail.outbox[0].body
+    assert f"/sv/invitations/{token}/" in mail.outbox[0].body
+
+
+def test_invitation_reaches_a_person_with_an_account_in_their_own_language():
+    lead, finnish = UserFactory(), UserFactory(email="psy@example.org")
+    Profile.objects.create(user=finnish, language="fi")
+    team = make_team(lead=lead, name="Neuvola")
+
+    with translation.override("sv"):
+        services.invite_member(team=team, email="PSY@example.org", by=lead)
+
+    assert mail.outbox[0].subject == "Liity tiimiin Neuvola Ideatorissa"

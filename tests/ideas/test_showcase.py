@@ -155,7 +155,7 @@ def test_innovation_page_shows_outcomes_chart_alternative_and_adoption(client):
     page = innovation(competition, title="Psychologist at the clinic", metrics=1, adopted=True)
     html = titles(client, page.url)
     assert "Metric 0: 30 days before the pilot, 6 days after." in html
-    assert '<table class="metrics">' in html
+    assert '<table class="hds-table metrics">' in html
     assert "Northern centre" in html
 
 

@@ -442,7 +442,11 @@ def test_create_team_invite_and_accept(client):
     client.post(path, {"action": "accept"})
 
     assert Membership.objects.get(team=team, user=psychologist).role == "member"
-    assert client.get(path).status_code == 404
+    used = client.get(path)
+    assert used.status_code == 410
+    assert "It has been used already" in used.content.decode()
+    client.post(path, {"action": "accept"})
+    assert Membership.objects.filter(team=team).count() == 2
 
 
 @pytest.mark.parametrize("token", ["guessed-token", "x" * 43])

@@ -5,6 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 
 class Command(BaseCommand):
@@ -17,7 +18,12 @@ class Command(BaseCommand):
                 "its accounts have published passwords."
             )
         accounts = []
-        with transaction.atomic():
+        # The demo's teams submit through the services, which e-mail receipts: not to send
+        # them to addresses nobody reads, the demo is loaded with e-mail switched off.
+        with (
+            transaction.atomic(),
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        ):
             # Each app owns its demo content; apps come in INSTALLED_APPS order, so
             # home's pages exist before ideas adds rounds under them.
             for app_config in apps.get_app_configs():
