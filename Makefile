@@ -25,13 +25,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The site, with the background worker (e-mails through the outbox) and the scheduler
+# (reminders, opening judging) beside it as in production; Ctrl+C stops all three.
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo
 	@echo "Ideatori:          http://127.0.0.1:8000/  (also /fi/, /sv/, /en/)"
 	@echo "Wagtail admin:     http://127.0.0.1:8000/admin/"
+	@echo "E-mails are printed here by the worker; the admin's Settings → Outbox lists them."
 	@echo
+	trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py run_worker & \
+	$(BIN)/python manage.py run_schedule & \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev

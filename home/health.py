@@ -1,15 +1,19 @@
 """What the load balancer and the container runtime ask before sending traffic here."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
+
+from .heartbeat import SCHEDULER, WORKER, last_seen
 
 
 @dataclass(frozen=True)
 class Health:
     database: bool
     migrations: bool
+    # "last seen 12 s ago" (or "never seen", or "unknown" without a database) per process kind
+    background: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -27,10 +31,23 @@ def check_health(using: str = "default") -> Health:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return Health(database=False, migrations=False)
+        unknown = dict.fromkeys((WORKER, SCHEDULER), "unknown")
+        return Health(database=False, migrations=False, background=unknown)
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError:
         return Health(database=True, migrations=False)
-    return Health(database=True, migrations=not pending)
+    return Health(database=True, migrations=not pending, background=background())
+
+
+def background() -> dict[str, str]:
+    seen = {}
+    for kind in (WORKER, SCHEDULER):
+        try:
+            age = last_seen(kind)
+        except DatabaseError:
+            seen[kind] = "unknown"
+            continue
+        seen[kind] = "never seen" if age is None else f"last seen {age.total_seconds():.0f} s ago"
+    return seen

@@ -6,7 +6,7 @@ The subject is one line.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import translation
@@ -24,6 +24,10 @@ def render_message(*, template: str, context: dict, language: str) -> tuple[str,
     return subject, body
 
 
-def send_message(*, to: str, template: str, context: dict, language: str) -> None:
+def send_message(*, to: str, template: str, context: dict, language: str, receipt=None) -> None:
+    """Render and send through ``EMAIL_BACKEND`` (the outbox, ``home.outbox``): ``receipt``,
+    a row with ``sent_at``, gets it when the message is delivered."""
     subject, body = render_message(template=template, context=context, language=language)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    message.receipt = receipt
+    message.send()

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import Resolver404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image as PILImage
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -210,3 +211,87 @@ def readable_image(image) -> bool:
     except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError):
         return False
     return True
+
+
+# --- background work: the e-mail outbox, the schedule and the processes' heartbeats ---------
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def due(self, at) -> "OutboxMessageQuerySet":
+        return self.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=at)
+
+
+class OutboxMessage(models.Model):
+    """An e-mail the site has sent, kept until the mail server took it, retried with backoff
+    while the server is unreachable or answers "try later" (see ``home.outbox``)."""
+
+    recipients = models.JSONField(verbose_name=_("recipients"))
+    from_email = models.CharField(max_length=320)
+    subject = models.CharField(verbose_name=_("subject"), max_length=998)
+    # The whole message as sent (headers, text and any HTML part): read by the sender only,
+    # never shown in the admin or written to a log.
+    message = models.BinaryField(editable=False)
+    status = models.CharField(
+        verbose_name=_("status"),
+        max_length=16,
+        choices=OutboxStatus.choices,
+        default=OutboxStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("queued"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt"), default=timezone.now)
+    give_up_at = models.DateTimeField(verbose_name=_("given up after"))
+    sent_at = models.DateTimeField(verbose_name=_("sent"), null=True, blank=True)
+    # What the message tells of: its ``sent_at`` is written when the message is delivered.
+    receipt_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    receipt_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("e-mail in the outbox")
+        verbose_name_plural = _("outbox")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.recipients)}"
+
+
+class ScheduledRun(models.Model):
+    """One row per run of a periodic job in one time slot: two schedulers cannot both run it."""
+
+    job = models.CharField(max_length=100)
+    slot = models.CharField(max_length=40)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="one_run_per_job_and_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot}"
+
+
+class Heartbeat(models.Model):
+    """When a background process (a worker, the scheduler) last said it was alive."""
+
+    process = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.process} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -24,6 +24,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "status": "ok" if health.ok else "unavailable",
             "database": health.database,
             "migrations": health.migrations,
+            # Reported, not judged: a web server is healthy while the worker restarts.
+            **{kind: seen for kind, seen in health.background.items()},
         },
         status=200 if health.ok else 503,
     )

@@ -1,7 +1,8 @@
-"""E-mails to teams, sent as background tasks, each in its recipient's language.
+"""E-mails to teams and coordinators, each in its recipient's language.
 
-The functions without a leading underscore are what views and commands call; they enqueue a
-task with ids only, so that a worker reads the current rows when it runs.
+Each function renders its messages at once and hands them to the outbox (``home.outbox``) in
+the caller's transaction: the e-mail exists exactly when the change that caused it does, and
+the background worker delivers it, retrying while the mail server is away.
 """
 
 from datetime import datetime, timedelta
@@ -12,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django_tasks import task
 from wagtail.models import Locale
 
 from home.addresses import public_url
@@ -43,8 +43,14 @@ def language_of(user) -> str:
     return profile.language if profile is not None else settings.LANGUAGE_CODE
 
 
-def _send(*, to: str, language: str, template: str, context: dict) -> None:
-    send_message(to=to, template=f"ideas/email/{template}", context=context, language=language)
+def _send(*, to: str, language: str, template: str, context: dict, receipt=None) -> None:
+    send_message(
+        to=to,
+        template=f"ideas/email/{template}",
+        context=context,
+        language=language,
+        receipt=receipt,
+    )
 
 
 def display_name(user) -> str:
@@ -62,8 +68,10 @@ def _idea_text(idea: Idea) -> list[tuple[str, str]]:
     return [(label, getattr(idea, name)) for name, label in field_labels().items()]
 
 
-@task()
-def _send_invitation(invitation_id: int, link: str, language: str) -> None:
+def invitation_sent(*, invitation_id: int, link: str) -> None:
+    """The invitee gets the link in their own language if they have an account, else in the
+    language the lead was using."""
+    language = translation.get_language()
     invitation = Invitation.objects.select_related("team", "invited_by").get(pk=invitation_id)
     invitee = (
         get_user_model()
@@ -79,13 +87,6 @@ def _send_invitation(invitation_id: int, link: str, language: str) -> None:
     )
 
 
-def invitation_sent(*, invitation_id: int, link: str) -> None:
-    """The invitee gets the link in their own language if they have an account, else in the
-    language the lead was using."""
-    _send_invitation.enqueue(invitation_id, link, translation.get_language())
-
-
-@task()
 def _send_receipt(idea_id: int, changed_by_id: int | None = None) -> None:
     idea = Idea.objects.select_related("team", "competition").get(pk=idea_id)
     changed_by = get_user_model().objects.select_related("profile").filter(pk=changed_by_id).first()
@@ -108,16 +109,15 @@ def _send_receipt(idea_id: int, changed_by_id: int | None = None) -> None:
 
 def idea_submitted(*, idea_id: int) -> None:
     """Every member of the team gets a receipt with the text as submitted."""
-    _send_receipt.enqueue(idea_id)
+    _send_receipt(idea_id)
 
 
 def submitted_idea_changed(*, idea_id: int, by_id: int) -> None:
     """Every member of the team gets the text of the submitted idea as it now stands."""
-    _send_receipt.enqueue(idea_id, by_id)
+    _send_receipt(idea_id, by_id)
 
 
-@task()
-def _send_withdrawal(idea_id: int) -> None:
+def idea_withdrawn(*, idea_id: int) -> None:
     idea = Idea.objects.select_related("team", "competition").get(pk=idea_id)
     for member in _members(idea.team):
         _send(
@@ -128,15 +128,12 @@ def _send_withdrawal(idea_id: int) -> None:
         )
 
 
-def idea_withdrawn(*, idea_id: int) -> None:
-    _send_withdrawal.enqueue(idea_id)
-
-
 def send_deadline_reminders(*, now: datetime | None = None) -> int:
     """Remind every team with an unsubmitted draft in a round closing within two days.
 
-    A team gets this reminder once per round, however often this runs: the ReminderSent row
-    is written before the mail is queued, and its unique constraint stops a second one.
+    A team gets this reminder once per round, however often this runs (and from two
+    schedulers at once): the ReminderSent row's unique constraint stops a second one. Its
+    ``sent_at`` is written by the outbox when an e-mail of it has been delivered.
     Returns how many teams were reminded now.
     """
     now = now or timezone.now()
@@ -149,35 +146,33 @@ def send_deadline_reminders(*, now: datetime | None = None) -> int:
         .order_by("team_id", "competition_id")
     )
     reminded = 0
-    for team_id, competition_id in {(idea.team_id, idea.competition_id) for idea in drafts}:
+    for team_id, competition_id in sorted({(i.team_id, i.competition_id) for i in drafts}):
         try:
             with transaction.atomic():
-                ReminderSent.objects.create(
+                record = ReminderSent.objects.create(
                     team_id=team_id, competition_id=competition_id, kind=DEADLINE_REMINDER
                 )
+                _send_reminder(record)
         except IntegrityError:
             continue
-        _send_reminder.enqueue(team_id, competition_id)
         reminded += 1
     return reminded
 
 
-@task()
-def _send_reminder(team_id: int, competition_id: int) -> None:
-    team = Team.objects.get(pk=team_id)
+def _send_reminder(record: ReminderSent) -> None:
+    team = record.team
     ideas = list(
         Idea.objects.filter(
-            team=team, competition_id=competition_id, status=IdeaStatus.DRAFT
+            team=team, competition_id=record.competition_id, status=IdeaStatus.DRAFT
         ).select_related("competition")
     )
-    if not ideas:
-        return
     for member in _members(team):
         _send(
             to=member.email,
             language=language_of(member),
             template="reminder",
             context={"team": team, "ideas": ideas, "deadline": ideas[0].competition.closes_at},
+            receipt=record,
         )
 
 
@@ -214,16 +209,19 @@ def outcome_updates_due(*, now: datetime | None = None) -> list[tuple]:
 def send_outcome_reminders(*, now: datetime | None = None) -> int:
     """E-mail the coordinators about each innovation due an outcome update, 6 and 12 months
     after its round's results. Each (innovation, milestone) is sent once, however often this
-    runs: the OutcomeReminder row is written before the mail is queued. Returns how many."""
+    runs: the OutcomeReminder row's unique constraint stops a second one; its ``sent_at`` is
+    written by the outbox when an e-mail of it has been delivered. Returns how many."""
     now = now or timezone.now()
     sent = 0
     for page, months in outcome_updates_due(now=now):
         try:
             with transaction.atomic():
-                OutcomeReminder.objects.create(innovation=page, months=months, sent_at=now)
+                record = OutcomeReminder.objects.create(
+                    innovation=page, months=months, created_at=now
+                )
+                _send_outcome_reminder(record)
         except IntegrityError:
             continue
-        _send_outcome_reminder.enqueue(page.pk, months)
         sent += 1
     return sent
 
@@ -239,14 +237,14 @@ def coordinators():
     )
 
 
-@task()
-def _send_outcome_reminder(page_id: int, months: int) -> None:
-    page = InnovationPage.objects.get(pk=page_id)
+def _send_outcome_reminder(record: OutcomeReminder) -> None:
+    page = record.innovation
     link = public_url(reverse("wagtailadmin_pages:edit", args=[page.pk]))
     for user in coordinators():
         _send(
             to=user.email,
             language=language_of(user),
             template="outcome_reminder",
-            context={"page": page, "months": months, "link": link},
+            context={"page": page, "months": record.months, "link": link},
+            receipt=record,
         )

@@ -171,6 +171,26 @@ def decline_invitation(*, token: str, now: datetime | None = None) -> Invitation
 
 
 @transaction.atomic
+def resend_invitation(*, invitation: Invitation, by, now: datetime | None = None) -> str:
+    """Send a waiting (or expired) invitation again with a new link valid for seven days; the
+    old link stops working, since only the new token's hash is kept. Returns the new token.
+
+    Side effect: the invitation e-mail, as ``invite_member`` sends it."""
+    if not permissions.can_manage_team(by, invitation.team):
+        raise NotAllowed(_("Only the team's lead can send invitations."))
+    now = now or timezone.now()
+    if invitation.why_unusable(now) not in ("", "expired"):
+        raise InvitationUnusable(_("This invitation has been answered or cancelled already."))
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = now + INVITATION_VALIDITY
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    link = public_url(reverse("ideas:invitation", kwargs={"token": token}))
+    notifications.invitation_sent(invitation_id=invitation.pk, link=link)
+    return token
+
+
+@transaction.atomic
 def cancel_invitation(*, invitation: Invitation, by, now: datetime | None = None) -> Invitation:
     """The lead takes back an invitation that is still waiting; its link stops working."""
     if not permissions.can_manage_team(by, invitation.team):

@@ -33,6 +33,11 @@ urlpatterns = [
     path("my/teams/<int:pk>/", views.TeamView.as_view(), name="team"),
     path("my/teams/<int:pk>/edit/", views.TeamEditView.as_view(), name="edit_team"),
     path(
+        "my/teams/<int:pk>/invitations/<int:invitation_pk>/resend/",
+        views.InvitationResendView.as_view(),
+        name="resend_invitation",
+    ),
+    path(
         "my/teams/<int:pk>/invitations/<int:invitation_pk>/cancel/",
         views.InvitationCancelView.as_view(),
         name="cancel_invitation",

@@ -417,7 +417,9 @@ class TeamView(TeamMixin, TemplateView):
             ],
             "is_lead": is_lead,
             "invitation_form": (invitation_form or InvitationForm()) if is_lead else None,
-            "pending": list(team.invitations.usable_at(now)) if is_lead else [],
+            # Waiting for an answer, expired ones too: the lead may send those again.
+            "pending": list(team.invitations.unanswered()) if is_lead else [],
+            "now": now,
         }
 
     def post(self, request, pk):
@@ -469,6 +471,30 @@ class TeamEditView(TeamMixin, FormView):
         )
         messages.success(self.request, _("The team is saved."))
         return redirect("ideas:team", pk=self.team.pk)
+
+
+class InvitationResendView(TeamMixin, View):
+    """The lead sends a waiting or expired invitation again, with a new link."""
+
+    def post(self, request, pk, invitation_pk):
+        team = self.get_team()
+        invitation = get_object_or_404(Invitation, pk=invitation_pk, team=team)
+        try:
+            services.resend_invitation(invitation=invitation, by=request.user)
+        except services.NotAllowed as refused:
+            raise Http404 from refused
+        except services.ServiceError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The invitation is sent again to %(email)s with a new link; the old one no "
+                    "longer works."
+                )
+                % {"email": invitation.email},
+            )
+        return redirect("ideas:team", pk=team.pk)
 
 
 class InvitationCancelView(TeamMixin, View):

@@ -1,3 +1,5 @@
+from datetime import time, timedelta
+
 import django_filters
 from django.conf import settings
 from django.db.models import Q
@@ -13,11 +15,17 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from home.schedule import JOBS_HOOK, Job
+
 from . import permissions
 from .export import neutralise
 from .models import CompetitionPage, Idea, IdeaStatus, ServiceUnit, Team
 from .models.ideas import IDEA_TEXT_FIELDS
-from .notifications import outcome_updates_due
+from .notifications import (
+    outcome_updates_due,
+    send_deadline_reminders,
+    send_outcome_reminders,
+)
 
 
 class CoordinatorReadOnlyPolicy(ModelPermissionPolicy):
@@ -150,3 +158,21 @@ class OutcomeUpdatesPanel(Component):
 def add_outcome_updates_panel(request, panels) -> None:
     if permissions.is_coordinator(request.user):
         panels.append(OutcomeUpdatesPanel())
+
+
+@hooks.register(JOBS_HOOK)
+def scheduled_jobs():
+    """Reminders go by themselves: teams with a draft two days before the deadline (checked
+    every hour), coordinators about outcome updates due (every morning)."""
+    return [
+        Job(
+            "deadline_reminders",
+            lambda now: send_deadline_reminders(now=now),
+            every=timedelta(hours=1),
+        ),
+        Job(
+            "outcome_reminders",
+            lambda now: send_outcome_reminders(now=now),
+            daily_at=time(8, 0),
+        ),
+    ]

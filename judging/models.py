@@ -119,7 +119,9 @@ class JurorNotice(models.Model):
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=32)
-    sent_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Written by the outbox when the e-mail has been delivered.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

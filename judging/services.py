@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
+from wagtail.models import Locale
 
-from ideas.models import Idea, IdeaStatus
+from ideas.models import CompetitionPage, Idea, IdeaStatus, Phase
 from ideas.models.ideas import ENTERED_STATUSES
 from ideas.permissions import can_decide
 from ideas.services import NotAllowed, ServiceError, draft_innovation_page, set_idea_status
@@ -70,15 +71,9 @@ def _notify_once(competition, user_ids: list[int], kind: str) -> list[int]:
         )
     )
     new = [user for user in user_ids if user not in told]
-    JurorNotice.objects.bulk_create(
-        [JurorNotice(competition=competition, user_id=user, kind=kind) for user in new]
-    )
     for user in new:
-        transaction.on_commit(
-            lambda user=user: notifications.juror_notice(
-                competition_id=competition.pk, user_id=user, kind=kind
-            )
-        )
+        notice = JurorNotice.objects.create(competition=competition, user_id=user, kind=kind)
+        notifications.juror_notice(notice=notice)
     return new
 
 
@@ -98,6 +93,23 @@ def open_judging(*, competition, now: datetime | None = None) -> AssignmentPlan 
         plan = generate_assignments(competition=competition, by=None, now=now)
     _notify_once(competition, [m.user_id for m in jurors_of(competition)], JurorNotice.JUDGING_OPEN)
     return plan
+
+
+def open_judging_where_due(*, now: datetime | None = None) -> list[tuple]:
+    """``open_judging`` for every live round whose judging has opened (the command and the
+    schedule run this): (round, plan) for the rounds assigned now."""
+    now = now or timezone.now()
+    rounds = (
+        CompetitionPage.objects.live()
+        .filter(locale=Locale.get_default())
+        .in_phase(Phase.JUDGING, at=now)
+    )
+    opened = []
+    for competition in rounds:
+        plan = open_judging(competition=competition, now=now)
+        if plan is not None:
+            opened.append((competition, plan))
+    return opened
 
 
 # --- assignment -------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.dispatch import receiver
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import Locale
 from wagtail.signals import page_published
 
+from home.schedule import JOBS_HOOK, Job
 from ideas.models import NEW_ROUND_HOOK, CompetitionPage
 
 from . import admin_urls, permissions, services
@@ -67,3 +70,15 @@ def jury_published(sender, instance, **kwargs) -> None:
     """Publishing a round writes its jury rows: sync the Jurors group and tell new jurors."""
     if isinstance(instance, CompetitionPage):
         services.sync_jury(competition=instance)
+
+
+@hooks.register(JOBS_HOOK)
+def scheduled_jobs():
+    """Judging opens by itself when submissions close: assigned, and each juror told once."""
+    return [
+        Job(
+            "open_judging",
+            lambda now: services.open_judging_where_due(now=now),
+            every=timedelta(minutes=5),
+        )
+    ]

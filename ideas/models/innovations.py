@@ -423,7 +423,9 @@ class OutcomeReminder(models.Model):
         InnovationPage, on_delete=models.CASCADE, related_name="outcome_reminders"
     )
     months = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    # Written by the outbox when an e-mail of this reminder has been delivered.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -102,11 +102,11 @@ def hash_token(token: str) -> str:
 
 class InvitationQuerySet(models.QuerySet):
     def usable_at(self, when) -> "InvitationQuerySet":
+        return self.unanswered().filter(expires_at__gt=when)
+
+    def unanswered(self) -> "InvitationQuerySet":
         return self.filter(
-            accepted_at__isnull=True,
-            declined_at__isnull=True,
-            cancelled_at__isnull=True,
-            expires_at__gt=when,
+            accepted_at__isnull=True, declined_at__isnull=True, cancelled_at__isnull=True
         )
 
     def with_token(self, token: str) -> "InvitationQuerySet":
@@ -179,14 +179,16 @@ class Profile(models.Model):
 
 
 class ReminderSent(models.Model):
-    """One row per reminder sent, so that running the command again sends nothing twice."""
+    """One row per reminder, so that running the command again sends nothing twice."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reminders")
     competition = models.ForeignKey(
         "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=32)
-    sent_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Written by the outbox when an e-mail of this reminder has been delivered.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -101,6 +101,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves the web server, the worker and the scheduler at once:
+    # readers never wait for a writer (WAL), and a writer waits its turn instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -184,10 +194,18 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background work (e-mails, reminders) runs at once unless production queues it.
+# Background work runs at once in the tests; development and production queue it in the
+# database for the worker (manage.py run_worker), and manage.py run_schedule runs the jobs.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Finished task results (they hold e-mail addresses and ids) are pruned after this many days.
+IDEATORI_TASK_RESULTS_DAYS = int(os.environ.get("TASK_RESULTS_DAYS", "14"))
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Every e-mail goes into the outbox (home.outbox) and the worker delivers it through the
+# transport, retrying for IDEATORI_OUTBOX_RETRY_HOURS while the mail server is away.
+EMAIL_BACKEND = "home.outbox.OutboxBackend"
+IDEATORI_EMAIL_TRANSPORT = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+IDEATORI_OUTBOX_RETRY_HOURS = int(os.environ.get("EMAIL_RETRY_HOURS", "48"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ideatori <ideatori@localhost>")
 
 # Large page forms (a round with many criteria) exceed Django's default of 1000 fields.

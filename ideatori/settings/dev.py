@@ -7,3 +7,6 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 # Serve static files from the apps, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Like production: background work queued in the database for the worker that make run starts.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

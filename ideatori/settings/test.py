@@ -11,7 +11,10 @@ IDEATORI_ENVIRONMENT = "test"
 
 # Fast hashing: the suite creates many users and never needs real password strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Django's test set-up puts locmem in EMAIL_BACKEND, bypassing the outbox; the outbox's own
+# tests put it back, with the transport below or a real SMTP server.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+IDEATORI_EMAIL_TRANSPORT = "django.core.mail.backends.locmem.EmailBackend"
 # A file, not memory: the browser tests' live server then gives every thread its own
 # connection instead of sharing one across threads and async contexts.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -10,8 +10,31 @@ def test_healthz_ok_when_database_answers_and_migrations_are_applied(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": True, "migrations": True}
+    assert response.json() == {
+        "status": "ok",
+        "database": True,
+        "migrations": True,
+        "worker": "never seen",
+        "scheduler": "never seen",
+    }
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_reports_the_workers_heartbeat_without_judging_by_it(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from home.heartbeat import WORKER, beat
+
+    beat(WORKER, process="worker@a:1", now=timezone.now() - timedelta(seconds=42))
+    beat(WORKER, process="worker@b:2", now=timezone.now() - timedelta(hours=3))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["worker"] == "last seen 42 s ago"
+    assert response.json()["scheduler"] == "never seen"
 
 
 def test_healthz_503_when_a_migration_is_not_applied(client):
@@ -21,7 +44,13 @@ def test_healthz_503_when_a_migration_is_not_applied(client):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": True, "migrations": False}
+    assert response.json() | {"worker": "", "scheduler": ""} == {
+        "status": "unavailable",
+        "database": True,
+        "migrations": False,
+        "worker": "",
+        "scheduler": "",
+    }
 
 
 def test_healthz_503_when_the_database_does_not_answer(client, monkeypatch):
@@ -33,7 +62,13 @@ def test_healthz_503_when_the_database_does_not_answer(client, monkeypatch):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": False, "migrations": False}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": False,
+        "migrations": False,
+        "worker": "unknown",
+        "scheduler": "unknown",
+    }
 
 
 def test_healthz_answers_head_and_refuses_writes(client):

@@ -106,7 +106,9 @@ def test_juror_notice_in_the_jurors_language_with_the_round_title_there():
     Profile.objects.create(user=juror, language="fi")
 
     judging_notifications.juror_notice(
-        competition_id=competition.pk, user_id=juror.pk, kind=JurorNotice.JUDGING_OPEN
+        notice=JurorNotice.objects.create(
+            competition=competition, user=juror, kind=JurorNotice.JUDGING_OPEN
+        )
     )
 
     message = mail.outbox[0]

@@ -114,8 +114,9 @@ def test_without_database_url_the_default_is_an_sqlite_file():
         (
             "EMAIL_HOST",
             "smtp.internal",
-            "settings.EMAIL_BACKEND + ' ' + settings.EMAIL_HOST",
-            "django.core.mail.backends.smtp.EmailBackend smtp.internal",
+            "settings.EMAIL_BACKEND + ' ' + settings.IDEATORI_EMAIL_TRANSPORT"
+            " + ' ' + settings.EMAIL_HOST",
+            "home.outbox.OutboxBackend django.core.mail.backends.smtp.EmailBackend smtp.internal",
         ),
         (
             "DJANGO_CSRF_TRUSTED_ORIGINS",
@@ -132,10 +133,12 @@ def test_optional_production_variables_switch_components(variable, value, expres
 def test_without_optional_variables_components_are_embedded():
     printed = printed_setting(
         "settings.CACHES['default']['BACKEND'], settings.EMAIL_BACKEND, "
+        "settings.IDEATORI_EMAIL_TRANSPORT, "
         "'wagtail.contrib.frontend_cache' in settings.INSTALLED_APPS"
     )
     assert printed.split() == [
         "django.core.cache.backends.locmem.LocMemCache",
+        "home.outbox.OutboxBackend",
         "django.core.mail.backends.console.EmailBackend",
         "False",
     ]

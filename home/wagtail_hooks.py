@@ -1,0 +1,116 @@
+"""The outbox in the admin, for administrators: what is waiting, what failed and why, and a
+way to send failed e-mails again. Nobody edits or deletes a message here, and bodies are not
+shown."""
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from .models import OutboxMessage, OutboxStatus
+from .outbox import retry
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+class AdministratorsReadPolicy(ModelPermissionPolicy):
+    """Administrators read the outbox; nobody adds, changes or deletes a message here."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and is_administrator(user)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class OutboxFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=OutboxStatus.choices)
+
+    class Meta:
+        model = OutboxMessage
+        fields = []
+
+
+class OutboxIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        return [
+            HeaderButton(
+                _("Send failed e-mails again"),
+                url=reverse("outbox:retry"),
+                icon_name="mail",
+            )
+        ]
+
+
+class OutboxViewSet(ModelViewSet):
+    model = OutboxMessage
+    icon = "mail"
+    menu_label = gettext_lazy("Outbox")
+    add_to_settings_menu = True
+    index_view_class = OutboxIndexView
+    list_display = [
+        "subject",
+        "recipients",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    filterset_class = OutboxFilterSet
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "subject",
+        "recipients",
+        "from_email",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "give_up_at",
+        "sent_at",
+    ]
+    copy_view_enabled = False
+    # No add or edit form is offered (the policy allows only "view"); Wagtail asks for one.
+    form_fields = ["status"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [path("retry/", self.retry_view, name="retry")]
+
+    def retry_view(self, request):
+        """GET asks for confirmation, naming how many; POST sends them again."""
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        failed = OutboxMessage.objects.filter(status=OutboxStatus.FAILED)
+        if request.method == "POST":
+            count = retry(messages=failed)
+            messages.success(
+                request, _("%(count)d e-mail(s) will be sent again.") % {"count": count}
+            )
+            return redirect("outbox:index")
+        return TemplateResponse(request, "home/admin/outbox_retry.html", {"count": failed.count()})
+
+
+register_permission_policy(OutboxMessage, AdministratorsReadPolicy(OutboxMessage))
+
+
+@hooks.register("register_admin_viewset")
+def register_outbox():
+    return OutboxViewSet("outbox")
