@@ -43,14 +43,26 @@ def request_context(*, request_id: str, client: str | None) -> Iterator[None]:
 
 
 class RequestContextFilter(logging.Filter):
-    """Put the current request's id and client on every record that does not carry them."""
+    """Put the request's id and client on every record that does not carry them.
+
+    Django logs a response's 4xx or 5xx status after the middleware has returned, with the
+    request on the record; other records made while a request runs take the current one.
+    """
+
+    def __init__(self, name: str = "", missing: str | None = None):
+        super().__init__(name)
+        self.missing = missing  # what a line outside a request shows: null in JSON, "-" in text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        context = _current.get() or NO_REQUEST
+        request = getattr(record, "request", None)
+        if hasattr(request, "request_id"):
+            context = RequestContext(request.request_id, request.META.get("REMOTE_ADDR"))
+        else:
+            context = _current.get() or NO_REQUEST
         if getattr(record, "request_id", None) is None:
-            record.request_id = context.request_id
+            record.request_id = context.request_id or self.missing
         if getattr(record, "client", None) is None:
-            record.client = context.client
+            record.client = context.client or self.missing
         return True
 
 
@@ -76,7 +88,8 @@ def logging_config(
     from pythonjsonlogger.core import RESERVED_ATTRS
 
     formatters = {
-        "text": {"format": TEXT_FORMAT},
+        # Local time with its offset (Django sets the process's zone to TIME_ZONE).
+        "text": {"format": TEXT_FORMAT, "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": JSON_FIELDS,
@@ -99,7 +112,12 @@ def logging_config(
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_context": {"()": "ideatori.logs.RequestContextFilter"}},
+        "filters": {
+            "request_context": {
+                "()": "ideatori.logs.RequestContextFilter",
+                "missing": "-" if log_format == "text" else None,
+            }
+        },
         "formatters": {log_format: formatters[log_format]},
         "handlers": {"console": handler},
         "root": {"handlers": ["console"], "level": level},

@@ -15,9 +15,9 @@ GOOD_ENV = {
 }
 
 
-def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedProcess:
-    """manage.py under production settings with GOOD_ENV and an in-memory database;
-    a variable given as None is removed."""
+def production_env(**env_overrides: str | None) -> dict[str, str]:
+    """This process's environment with production settings, GOOD_ENV and an in-memory
+    database, without the variables of another set-up; a variable given as None is removed."""
     optional = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_", "FRONTEND_CACHE", "GUNICORN_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(optional)}
     env |= GOOD_ENV | {
@@ -29,10 +29,15 @@ def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedP
             env.pop(name, None)
         else:
             env[name] = value
+    return env
+
+
+def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedProcess:
+    """manage.py under ``production_env(**env_overrides)``."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env=production_env(**env_overrides),
         capture_output=True,
         text=True,
         timeout=120,
