@@ -3,62 +3,16 @@ settings on loopback, the background worker started as its container starts it."
 
 import json
 import re
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from tests.home.test_production_settings import ROOT, production_env, run_manage
+from tests.home.test_production_settings import run_manage
+from tests.ideatori.servers import gunicorn
 
 HOST = "ideas.example.org"
 # The default trusted proxy is this machine, as a load balancer beside gunicorn would be.
 THROUGH_THE_PROXY = {"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
-
-
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory) -> str:
-    """Collected once: the error page links the stylesheet by its hashed name."""
-    root = tmp_path_factory.mktemp("static")
-    result = run_manage("collectstatic", "--noinput", "-v0", DJANGO_STATIC_ROOT=str(root))
-    assert result.returncode == 0, result.stderr
-    return str(root)
-
-
-@contextmanager
-def gunicorn(log: Path, **env_overrides: str | None) -> Iterator[str]:
-    """gunicorn as the image starts it, on a free loopback port, with /en/fail/ failing;
-    yields its base URL. Its log is complete once the block ends."""
-    env = production_env(
-        DJANGO_SETTINGS_MODULE="tests.production_failing_settings",
-        GUNICORN_BIND="127.0.0.1:0",
-        GUNICORN_WORKERS="1",
-        **env_overrides,
-    )
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while not (listening := re.search(r"Listening at: (http://[0-9.:]+)", log.read_text())):
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        yield listening.group(1)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def get(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
@@ -123,11 +77,10 @@ def test_logs_are_readable_text_by_default(tmp_path, static_root):
     assert "RuntimeError: A failure the error page must hide." in text
 
 
-def test_the_background_workers_lines_are_json(tmp_path):
-    database = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
-    assert run_manage("migrate", "--noinput", "-v0", DATABASE_URL=database).returncode == 0
-
-    worker = run_manage("db_worker", "--batch", DATABASE_URL=database, DJANGO_LOG_FORMAT="json")
+def test_the_background_workers_lines_are_json(production_database):
+    worker = run_manage(
+        "db_worker", "--batch", DATABASE_URL=production_database, DJANGO_LOG_FORMAT="json"
+    )
 
     lines = (worker.stdout + worker.stderr).splitlines()
     records = [json.loads(line) for line in lines]
