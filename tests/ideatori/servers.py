@@ -20,6 +20,8 @@ def gunicorn(log: Path, **env_overrides: str | None) -> Iterator[str]:
         DJANGO_SETTINGS_MODULE="tests.production_failing_settings",
         GUNICORN_BIND="127.0.0.1:0",
         GUNICORN_WORKERS="1",
+        # gunicorn's control socket beside the log, so that servers of parallel tests differ.
+        XDG_RUNTIME_DIR=str(log.parent),
     ) | {name: value for name, value in env_overrides.items() if value is not None}
     with log.open("wb") as output:
         server = subprocess.Popen(
