@@ -1,9 +1,7 @@
 # Ideatori: build stage installs the dependencies and collects static files; the runtime
 # stage carries only the virtual environment and the app, and runs as a non-root user.
-# Release step before starting a new version (once per deploy, not per container):
-#   docker run --rm --env-file ideatori.env IMAGE python manage.py migrate --noinput
-# The e-mail worker is the same image with another command:
-#   docker run -d --env-file ideatori.env IMAGE python manage.py db_worker
+# compose.yaml runs the whole stack from this image (README, "Deploying"): the release step
+# (migrate), two web servers, the background worker and the scheduler, each its own command.
 
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -18,6 +16,7 @@ COPY . .
 RUN DJANGO_SETTINGS_MODULE=ideatori.settings.production \
     DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
     DJANGO_ALLOWED_HOSTS=localhost \
+    DJANGO_SITE_URL=http://localhost \
     DJANGO_STATIC_ROOT=/app/static \
     /venv/bin/python manage.py collectstatic --noinput
 
@@ -35,6 +34,8 @@ ENV PATH=/venv/bin:$PATH \
     DJANGO_PRIVATE_MEDIA_ROOT=/app/private-media
 USER ideatori
 EXPOSE 8000
+# Asks /healthz where GUNICORN_BIND says, whatever DJANGO_ALLOWED_HOSTS says; .ci/run runs this
+# very command. The worker and scheduler containers replace it with their heartbeat check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+    CMD ["python", "-m", "ideatori.healthcheck"]
 CMD ["gunicorn", "--config", "gunicorn.conf.py"]

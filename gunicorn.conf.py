@@ -1,19 +1,33 @@
 """gunicorn settings for production. Each can be overridden from the environment."""
 
-import multiprocessing
 import os
+
+from ideatori.capacity import gunicorn_processes
+from ideatori.logs import log_format, logging_config
+from ideatori.proxies import trusted_proxies
 
 wsgi_app = "ideatori.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# From the CPUs this container may use (affinity and cgroup quota), not the host's count;
+# one process without REDIS_URL, so that rate limits are counted in one place.
+workers, threads = gunicorn_processes(os.environ)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 # Recycle workers now and then so that a slow leak never takes a server down.
 max_requests = 1000
 max_requests_jitter = 100
-# The load balancer's address, so that X-Forwarded-Proto is believed only from it.
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The proxies Django believes (ideatori.middleware.TrustedProxyMiddleware) are the ones
+# gunicorn believes when it sets wsgi.url_scheme from X-Forwarded-Proto.
+forwarded_allow_ips = ",".join(trusted_proxies(os.environ.get("DJANGO_TRUSTED_PROXIES")))
+# Every line through ideatori.logs, as Django's own: text, or JSON with DJANGO_LOG_FORMAT=json.
+logger_class = "ideatori.gunicorn_logging.Logger"
+logconfig_dict = logging_config(
+    log_format=log_format(os.environ.get("DJANGO_LOG_FORMAT")),
+    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+    gunicorn_level=os.environ.get("GUNICORN_LOG_LEVEL", "info").upper(),
+)
+# Time, request id and client are the log line's own fields; this is the rest.
+access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 
 base = sys.argv[1]
+# The site's public name, the only one DJANGO_ALLOWED_HOSTS lists, as the load balancer passes it.
+HOST = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
@@ -20,7 +22,7 @@ opener = urllib.request.build_opener(NoRedirect)
 
 
 def get(path: str, headers: dict | None = None):
-    request = urllib.request.Request(base + path, headers=headers or {})
+    request = urllib.request.Request(base + path, headers={"Host": HOST} | (headers or {}))
     try:
         with opener.open(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read().decode()

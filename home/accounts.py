@@ -27,6 +27,15 @@ class AccountAdapter(DefaultAccountAdapter):
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
         return public_url(path.replace("UID-KEY", quote(key)))
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth counts failed sign-ins per account under this key (``login_failed``'s
+        ``/key`` rate) and a password reset clears it. Keyed by the client's address too, so
+        that guesses from elsewhere never lock the account's owner out: a guesser is stopped
+        per address (and by the per-address limit over all accounts), and someone locked out
+        by a guesser at their own address gets back in through a password reset."""
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
+
     def format_email_subject(self, subject: str) -> str:
         return f"{organisation_name()}: {subject}"
 

@@ -18,4 +18,6 @@ class HomeConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)
+
         post_migrate.connect(apply_site_address, sender=self)

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the client's address, the scheme or the Host header.
+    "ideatori.middleware.TrustedProxyMiddleware",
+    "ideatori.middleware.RequestIdMiddleware",
+    "ideatori.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,8 +137,14 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 # allauth's e-mails in the recipient's language, with the site's public address.
 ACCOUNT_ADAPTER = "home.accounts.AccountAdapter"
-# allauth's default rate limits apply (failed sign-ins: 10 a minute per address, 5 in
-# 5 minutes per account); they count in the cache, which REDIS_URL shares between servers.
+# Failed sign-ins: 10 a minute from one client address, and 5 in 5 minutes on one account
+# from one address (home.accounts keys allauth's per-account count by the address too), so
+# that nobody's guesses lock the rightful person out; a password reset clears the count.
+# The other limits are allauth's defaults. They count in the cache, which REDIS_URL shares
+# between processes and servers. allauth reads the client's address from REMOTE_ADDR, which
+# TrustedProxyMiddleware sets from X-Forwarded-For only for IDEATORI_TRUSTED_PROXIES.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 # The Wagtail admin signs people in through the same, rate-limited form.
@@ -182,6 +192,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Addresses or networks of the proxies in front (the load balancer) whose X-Forwarded-For and
+# X-Forwarded-Proto are believed (ideatori.proxies); none in development.
+IDEATORI_TRUSTED_PROXIES: list[str] = []
+# gunicorn's processes per server (production sets it from gunicorn.conf.py's rule).
+IDEATORI_WEB_WORKERS = 1
+
 # Local memory by default; REDIS_URL shares the cache between app servers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -189,6 +205,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that went away fails a request in seconds instead of hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

@@ -8,6 +8,10 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ideatori.capacity import gunicorn_processes
+from ideatori.logs import log_format, logging_config
+from ideatori.proxies import trusted_proxies
+
 from .base import *  # noqa: F403
 
 
@@ -45,7 +49,12 @@ WAGTAILADMIN_BASE_URL = IDEATORI_SITE_URL
 ALLOWED_HOSTS = listed("DJANGO_ALLOWED_HOSTS", required_=True)
 CSRF_TRUSTED_ORIGINS = listed("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# TLS ends at the load balancer, which says so in X-Forwarded-Proto.
+# TLS ends at the load balancer, which says so in X-Forwarded-Proto; that header and
+# X-Forwarded-For are believed only from these addresses (ideatori.middleware).
+try:
+    IDEATORI_TRUSTED_PROXIES = trusted_proxies(os.environ.get("DJANGO_TRUSTED_PROXIES"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}.") from error
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = flag("DJANGO_SECURE_SSL_REDIRECT", True)
 # The load balancer's health check speaks plain HTTP to each app server.
@@ -85,9 +94,15 @@ if FRONTEND_CACHE_PURGE_URL:
         }
     }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-}
+# One line per record to stderr, as gunicorn's own (ideatori.logs): readable text, or one JSON
+# object per line with DJANGO_LOG_FORMAT=json.
+try:
+    LOGGING = logging_config(
+        log_format=log_format(os.environ.get("DJANGO_LOG_FORMAT")),
+        level=os.environ.get("DJANGO_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT: {error}.") from error
+
+# gunicorn's processes as gunicorn.conf.py starts them, for the deployment checks (home.checks).
+IDEATORI_WEB_WORKERS = gunicorn_processes(os.environ)[0]

@@ -74,3 +74,15 @@ def test_healthz_503_when_the_database_does_not_answer(client, monkeypatch):
 def test_healthz_answers_head_and_refuses_writes(client):
     assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_answers_a_host_that_is_not_allowed_and_plain_http(client, settings):
+    settings.ALLOWED_HOSTS = ["ideas.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/healthz", HTTP_HOST="172.18.0.5:8000")
+    page = client.get("/favicon.ico", HTTP_HOST="172.18.0.5:8000")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "migrations": True}
+    assert page.status_code == 400

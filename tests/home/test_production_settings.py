@@ -15,10 +15,10 @@ GOOD_ENV = {
 }
 
 
-def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedProcess:
-    """manage.py under production settings with GOOD_ENV and an in-memory database;
-    a variable given as None is removed."""
-    optional = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_", "FRONTEND_CACHE")
+def production_env(**env_overrides: str | None) -> dict[str, str]:
+    """This process's environment with production settings, GOOD_ENV and an in-memory
+    database, without the variables of another set-up; a variable given as None is removed."""
+    optional = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_", "FRONTEND_CACHE", "GUNICORN_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(optional)}
     env |= GOOD_ENV | {
         "DJANGO_SETTINGS_MODULE": "ideatori.settings.production",
@@ -29,10 +29,15 @@ def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedP
             env.pop(name, None)
         else:
             env[name] = value
+    return env
+
+
+def run_manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedProcess:
+    """manage.py under ``production_env(**env_overrides)``."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env=production_env(**env_overrides),
         capture_output=True,
         text=True,
         timeout=120,
@@ -142,3 +147,49 @@ def test_without_optional_variables_components_are_embedded():
         "django.core.mail.backends.console.EmailBackend",
         "False",
     ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DJANGO_TRUSTED_PROXIES", "10.0.0.300"), ("DJANGO_LOG_FORMAT", "xml")],
+)
+def test_production_refuses_to_start_with_a_bad_value(variable, value):
+    result = run_manage("check", **{variable: value})
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {variable}: " in result.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_deployment_check_warns_that_rate_limits_are_per_process_without_redis():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", GUNICORN_WORKERS="3")
+
+    assert result.returncode != 0
+    assert "(home.W001) gunicorn runs 3 processes" in result.stderr
+    assert "rate limits (failed sign-ins, password resets) are counted per process" in (
+        result.stderr
+    )
+
+
+def test_deployment_check_warns_when_redis_does_not_answer():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+    )
+
+    assert result.returncode != 0
+    assert "(home.W002) The Redis in REDIS_URL does not answer" in result.stderr
+
+
+def test_without_redis_gunicorn_defaults_to_one_process():
+    assert printed_setting("settings.IDEATORI_WEB_WORKERS", REDIS_URL=None) == "1"
