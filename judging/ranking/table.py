@@ -1,43 +1,13 @@
-"""The jury's ranking: from score rows to a ranked table, with the jury's agreement measured.
-
-Pure: no database and no Django, so that every rule here is tested with plain numbers. The
-input is one row per score, held as columns (NumPy arrays), because a round of 10,000 ideas
-has 180,000 scores and one Python object per score would be the slowest part of the ranking.
-
-The rules, in the order they are applied:
-
-1. Each score is rescaled to 0–1 by its criterion's scale, and each review gets the weighted
-   mean of its rescaled scores (its *total*).
-2. Per idea: the mean and the median of its reviews' totals, and the *spread* (highest total
-   minus lowest).
-3. Per juror: the mean and the standard deviation of the totals that juror gave. Each total
-   becomes a z-score against its juror (a juror with no spread counts as spread 1), and is put
-   back on the round's scale with the mean and standard deviation of all totals. A harsh and a
-   lenient juror thus count the same. A juror with fewer than ``MIN_REVIEWS_TO_NORMALISE``
-   reviews is flagged, and their totals are used as they are: a mean and a spread over so few
-   ideas say more about the ideas than about the juror. The idea's *normalised* score is the
-   mean of its reviews' normalised totals.
-4. An idea is flagged as disputed when its spread is at least ``DISAGREEMENT_RANGE`` of the
-   scale, or when one review lies more than ``DISAGREEMENT_SD`` standard deviations (of all the
-   round's totals) from the mean of the idea's other reviews (when it has at least two others:
-   between two reviews the range rule already speaks).
-5. Krippendorff's alpha (interval metric) over ideas as units and jurors as coders, for the
-   totals and for each criterion's scores; ideas with a single review are not pairable and are
-   left out, as the coefficient prescribes. ``None`` when it is undefined (no pairable values
-   or no variation at all).
-6. The rank orders ideas by the chosen score, then by the fixed tie-break order: normalised
-   score, median, the jury's recorded vote. Ideas equal on all of these share a rank ("1, 2, 2,
-   4"); within a shared rank they are listed by idea id, which is not a ranking.
-
-Scores are shown "on the round's scale": from the lowest ``low`` to the highest ``high`` of the
-round's criteria (1–5 by default).
-"""
+"""Rules 1–4 and 6 of the ranking, and ``rank``, which applies them all to one round's
+scores. The rules are listed in the package's doc."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+
+from .agreement import krippendorff_alpha_interval
 
 DISAGREEMENT_RANGE = 0.4
 DISAGREEMENT_SD = 1.5
@@ -117,31 +87,6 @@ class Ranking:
     complete: bool
 
 
-def krippendorff_alpha_interval(unit: np.ndarray, value: np.ndarray) -> float | None:
-    """Krippendorff's alpha, interval metric, for values grouped into units by ``unit``.
-
-    alpha = 1 - (n - 1) * Σ_u Σ_{i≠j in u} (v_i - v_j)² / (m_u - 1)  /  Σ_{i≠j} (v_i - v_j)²
-
-    over the n values in units with at least two values (m_u values in unit u). Each sum of
-    squared differences over ordered pairs is 2 (m Σv² - (Σv)²), so the whole is one pass.
-    """
-    if len(value) == 0:
-        return None
-    _, inverse, counts = np.unique(unit, return_inverse=True, return_counts=True)
-    sums = np.bincount(inverse, weights=value)
-    squares = np.bincount(inverse, weights=value * value)
-    pairable = counts >= 2
-    m, s, q = counts[pairable].astype(np.float64), sums[pairable], squares[pairable]
-    n = m.sum()
-    if n < 2:
-        return None
-    within = (2 * (m * q - s * s) / (m - 1)).sum()
-    total = 2 * (n * q.sum() - s.sum() ** 2)
-    if total <= 1e-12 * max(1.0, n * q.sum()):
-        return None
-    return float(1 - (n - 1) * within / total)
-
-
 def default_order(complete: bool) -> OrderBy:
     """The mean when every juror scored every idea; otherwise each juror's scale is corrected."""
     return OrderBy.MEAN if complete else OrderBy.NORMALISED
@@ -154,7 +99,7 @@ def rank(
     order_by: OrderBy | None = None,
     votes: Mapping[int, int] | None = None,
 ) -> Ranking:
-    """The ranking table of one round from its submitted reviews' scores. See the module doc."""
+    """The ranking table of one round from its submitted reviews' scores. See the package doc."""
     votes = votes or {}
     crit_ids = np.array(sorted(criteria), dtype=np.int64)
     weight = np.array([criteria[c].weight for c in crit_ids], dtype=np.float64)
