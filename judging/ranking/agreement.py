@@ -1,4 +1,4 @@
-"""Rule 5 of the ranking: the jury's agreement. The rules are listed in the package's doc."""
+"""Rule 6 of the ranking: the jury's agreement. The rules are listed in the package's doc."""
 
 import numpy as np
 

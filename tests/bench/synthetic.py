@@ -53,7 +53,11 @@ class Quality:
 def quality_of(jury: Jury, order_by: OrderBy) -> Quality:
     """How well the ranking by ``order_by`` recovers the true order and the true top five."""
     result = rank(jury.scores, CRITERIA, order_by=order_by)
-    attribute = {OrderBy.NORMALISED: "normalised", OrderBy.MEAN: "mean"}[order_by]
+    attribute = {
+        OrderBy.CALIBRATED: "calibrated",
+        OrderBy.NORMALISED: "normalised",
+        OrderBy.MEAN: "mean",
+    }[order_by]
     ideas = sorted(jury.quality)
     scored = {row.idea: getattr(row, attribute) for row in result.ideas}
     truth = np.array([jury.quality[i] for i in ideas])
