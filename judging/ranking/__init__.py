@@ -4,7 +4,7 @@ Pure: no database and no Django, so that every rule here is tested with plain nu
 input is one row per score, held as columns (NumPy arrays), because a round of 10,000 ideas
 has 180,000 scores and one Python object per score would be the slowest part of the ranking.
 Each rule's constants are named at the top of the module that applies it: ``table`` (rules
-1–3, 5 and 7), ``jurors`` (4) and ``agreement`` (6).
+1–3, 5 and 7), ``jurors`` (4), ``agreement`` (6) and ``certainty`` (8).
 
 The rules, in the order they are applied:
 
@@ -73,11 +73,26 @@ The rules, in the order they are applied:
    nothing of a model) — then by the fixed tie-break order: normalised score, median, the
    jury's recorded vote. Ideas equal on all of these share a rank ("1, 2, 2, 4"); within a
    shared rank they are listed by idea id, which is not a ranking.
+8. How sure each rank is (``rank_certainty``, apart from ``rank`` for its cost): ``RESAMPLES``
+   rounds are drawn from the fitted juror model and each is ranked by the ranking's chosen
+   score (for the calibrated score, the model fitted again). In a drawn round each review's
+   total is its juror's line at the idea's quality plus a residual drawn, with replacement,
+   from the round's reviews' residuals (each standardised, then scaled to the juror's noise):
+   a residual bootstrap, seeded, so the same round gives the same answer. The quality is the
+   fitted one pulled towards the round's mean as far as the idea's reviews leave it uncertain,
+   as an empirical Bayes estimate: an idea that looks best on three reviews is probably a
+   little less good, and its interval says so. Per idea: the share of drawn rounds in which it
+   ranks within the top ``top`` (``AWARDS`` by default), and the interval that holds the
+   middle ``RANK_LEVEL`` of its ranks. A pair of ideas, one ranked inside the top and one
+   outside, whose intervals both cross the line between rank ``top`` and ``top + 1`` is
+   pointed out: the ranking cannot tell which of them belongs above the line.
+
 Scores are shown "on the round's scale": from the lowest ``low`` to the highest ``high`` of the
 round's criteria (1–5 by default).
 """
 
 from .agreement import krippendorff_alpha_interval
+from .certainty import IdeaCertainty, RankCertainty, rank_certainty
 from .jurors import Design, FitNote, JurorModel, fit_juror_model
 from .table import (
     CriterionScale,
@@ -97,10 +112,12 @@ __all__ = [
     "CriterionScale",
     "Design",
     "FitNote",
+    "IdeaCertainty",
     "IdeaResult",
     "JurorModel",
     "JurorResult",
     "OrderBy",
+    "RankCertainty",
     "Ranking",
     "ReviewTotals",
     "ScoreColumns",
@@ -109,5 +126,6 @@ __all__ = [
     "fit_juror_model",
     "krippendorff_alpha_interval",
     "rank",
+    "rank_certainty",
     "review_totals",
 ]
