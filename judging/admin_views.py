@@ -157,6 +157,7 @@ def dashboard_context(request, competition) -> dict:
             ),
         ),
         "order_choices": [
+            (OrderBy.CALIBRATED, _("Calibrated (each juror's severity and scale fitted)")),
             (OrderBy.NORMALISED, _("Normalised (each juror's scale corrected)")),
             (OrderBy.MEAN, _("Mean")),
             (OrderBy.MEDIAN, _("Median")),

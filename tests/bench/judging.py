@@ -1,9 +1,15 @@
-"""Judging benchmarks: assignment, ranking from the database, and ranking quality.
+"""Judging benchmarks: assignment, ranking from the database, how sure its ranks are, and
+ranking quality.
 
 Each timing is the median of REPEAT runs; the ranking is set beside a plain weighted-mean
 GROUP BY over the same rows, timed in the same run, so that the ratio holds on a busy machine.
+
+Quality is measured on synthetic juries with a known truth (``tests.bench.synthetic``), every
+estimator on the same juries: the raw mean, the z-score (normalised), the fitted juror model
+(calibrated) and an oracle given each juror's true severity, gain and noise.
 """
 
+import bisect
 import random
 import statistics
 import time
@@ -17,13 +23,30 @@ from ideas.models import Idea, IdeaStatus, Team
 from judging import services
 from judging.assignment import plan_assignments
 from judging.models import Assignment, ConflictOfInterest, JuryMember, Review, Score
-from judging.ranking import OrderBy
-from judging.scoreboard import plain_weighted_means, round_ranking
-from tests.bench.synthetic import quality_of, synthetic_jury
+from judging.ranking import rank, rank_certainty
+from judging.ranking.certainty import RANK_LEVEL, RESAMPLES
+from judging.scoreboard import (
+    conflicted_pairs,
+    criteria_of,
+    plain_weighted_means,
+    round_ranking,
+    scales_of,
+    score_columns,
+)
+from tests.bench.synthetic import (
+    estimates,
+    harder_jury,
+    quality_of_scores,
+    synthetic_jury,
+    truth_calibrated,
+)
 from tests.factories import UserFactory, make_round, make_unit
 
 REPEAT = 7
 JURIES = 200
+# Drawing 200 rounds and refitting each is slow at 10,000 ideas: fewer runs.
+CERTAINTY_REPEAT = 3
+COVERAGE_JURIES = 40
 
 
 def median_time(action: Callable[[], object]) -> float:
@@ -159,33 +182,155 @@ def bench_ranking(n_ideas: int, n_jurors: int, k, limit: float) -> int:
     label = f"ranking {n_ideas} ideas × {n_jurors} jurors × 6 criteria ({scores:,} scores)"
     failures = report(label, f"{ranking:.3f} s", f"≤ {limit:g} s", ranking <= limit)
     ratio = ranking / plain
-    return failures + report(
+    failures += report(
         "  beside a plain weighted-mean GROUP BY of the same rows",
         f"{plain:.3f} s, ratio {ratio:.2f}",
         "ratio ≤ 3",
         ratio <= 3,
     )
+    notes = ", ".join(result.ranking.notes) or "none"
+    print(f"    ordered by {result.ranking.order_by}; juror model notes: {notes}")
+
+    # How sure each rank is: a function of its own, timed on its own.
+    columns = score_columns(
+        competition, criteria_of(competition), conflicted_pairs(competition, jurors)
+    )
+    criteria = scales_of(criteria_of(competition))
+    times = []
+    for _ in range(CERTAINTY_REPEAT):
+        start = time.perf_counter()
+        rank_certainty(columns, criteria, rank(columns, criteria))
+        times.append(time.perf_counter() - start)
+    print(
+        f"    rank intervals and top-3 chances ({RESAMPLES} drawn rounds), apart: "
+        f"{statistics.median(times):.2f} s   (for reference)"
+    )
+    return failures
 
 
-def bench_quality(ideas: int, *, targets: bool) -> int:
-    normalised, mean = [], []
+ESTIMATORS = (
+    ("mean", "raw mean"),
+    ("normalised", "z-score (normalised)"),
+    ("calibrated", "fitted juror model"),
+    ("oracle", "oracle (true severity, gain, noise)"),
+)
+
+
+def bench_quality(label: str, make: Callable[[int], object], *, goals: tuple[str, ...]) -> int:
+    """Every estimator on the same JURIES juries, then the ``goals`` (keys of GOALS)."""
+    found: dict[str, list] = {name: [] for name, _ in ESTIMATORS}
+    found["severities"] = []
     for seed in range(JURIES):
-        jury = synthetic_jury(seed, ideas=ideas)
-        normalised.append(quality_of(jury, OrderBy.NORMALISED))
-        mean.append(quality_of(jury, OrderBy.MEAN))
-    rho = statistics.mean(q.spearman for q in normalised)
-    top = statistics.mean(q.top_found for q in normalised)
-    raw_rho = statistics.mean(q.spearman for q in mean)
-    raw_top = statistics.mean(q.top_found for q in mean)
-    label = f"quality, {JURIES} juries of 10, {ideas} ideas, 3 reviews each"
-    print(f"  {label}")
-    print(f"    raw mean:   Spearman {raw_rho:.3f}, true top 5 found {raw_top:.3f}")
-    if not targets:
-        print(f"    normalised: Spearman {rho:.3f}, true top 5 found {top:.3f}   (for reference)")
-        return 0
+        jury = make(seed)
+        scores = estimates(jury)
+        scores["oracle"] = truth_calibrated(jury)
+        scores["severities"] = truth_calibrated(jury, gains=False, weights=False)
+        for name, qualities in found.items():
+            qualities.append(quality_of_scores(jury, scores[name]))
+    rho = {name: statistics.mean(q.spearman for q in qs) for name, qs in found.items()}
+    top = {name: statistics.mean(q.top_found for q in qs) for name, qs in found.items()}
+    print(f"  quality, {JURIES} juries: {label}")
+    for name, title in ESTIMATORS:
+        print(f"    {title:<38} Spearman {rho[name]:.4f}, true top 5 found {top[name]:.3f}")
+    print(
+        f"    {'oracle given the true severities only':<38} Spearman {rho['severities']:.4f}, "
+        f"true top 5 found {top['severities']:.3f}   (what the severities alone are worth)"
+    )
+    return sum(GOALS[goal](rho, top) for goal in goals)
+
+
+def normalised_goals(rho: dict, top: dict) -> int:
+    """The z-score's own targets, as before the juror model."""
     return report(
-        "    normalised: Spearman with the true quality", f"{rho:.3f}", "≥ 0.92", rho >= 0.92
-    ) + report("    normalised: share of the true top 5 found", f"{top:.3f}", "≥ 0.75", top >= 0.75)
+        "    z-score: Spearman with the true quality",
+        f"{rho['normalised']:.3f}",
+        "≥ 0.92",
+        rho["normalised"] >= 0.92,
+    ) + report(
+        "    z-score: share of the true top 5 found",
+        f"{top['normalised']:.3f}",
+        "≥ 0.75",
+        top["normalised"] >= 0.75,
+    )
+
+
+def oracle_goals(rho: dict, top: dict) -> int:
+    """The fitted model within 0.005 Spearman and 0.02 top-5 share of the oracle, and ahead of
+    the z-score."""
+    rho_gap, top_gap = rho["calibrated"] - rho["oracle"], top["calibrated"] - top["oracle"]
+    rho_ahead = rho["calibrated"] - rho["normalised"]
+    top_ahead = top["calibrated"] - top["normalised"]
+    return (
+        report(
+            f"{MODEL}: Spearman beside the oracle", f"{rho_gap:+.4f}", "≥ -0.005", rho_gap >= -0.005
+        )
+        + report(
+            f"{MODEL}: top 5 found beside the oracle",
+            f"{top_gap:+.3f}",
+            "≥ -0.02",
+            top_gap >= -0.02,
+        )
+        + report(f"{MODEL}: Spearman beside the z-score", f"{rho_ahead:+.4f}", "> 0", rho_ahead > 0)
+        + report(
+            f"{MODEL}: top 5 found beside the z-score", f"{top_ahead:+.3f}", "≥ 0", top_ahead >= 0
+        )
+    )
+
+
+def mean_goals(rho: dict, top: dict) -> int:
+    """Every juror scored every idea: the fitted model no worse than the raw mean."""
+    rho_ahead, top_ahead = rho["calibrated"] - rho["mean"], top["calibrated"] - top["mean"]
+    return report(
+        f"{MODEL}: Spearman beside the raw mean", f"{rho_ahead:+.4f}", "≥ 0", rho_ahead >= 0
+    ) + report(
+        f"{MODEL}: top 5 found beside the raw mean", f"{top_ahead:+.3f}", "≥ 0", top_ahead >= 0
+    )
+
+
+def oracle_gaps(rho: dict, top: dict) -> int:
+    """The fitted model beside the oracle, without a verdict: a measurement of why."""
+    print(
+        f"{MODEL} beside the oracle: Spearman {rho['calibrated'] - rho['oracle']:+.4f}, "
+        f"top 5 found {top['calibrated'] - top['oracle']:+.3f}   (diagnostic, no target)"
+    )
+    return 0
+
+
+MODEL = "    fitted juror model"
+GOALS = {
+    "normalised": normalised_goals,
+    "oracle": oracle_goals,
+    "mean": mean_goals,
+    "gaps": oracle_gaps,
+}
+
+
+def bench_coverage(label: str, make: Callable[[int], object]) -> int:
+    """The rank intervals at their stated level: how often they hold the true rank."""
+    inside = intervals = 0
+    for seed in range(COVERAGE_JURIES):
+        jury = make(seed)
+        certainty = rank_certainty(jury.scores, jury.criteria, rank(jury.scores, jury.criteria))
+        truth = sorted(jury.quality.values())
+        for row in certainty.ideas:
+            true_rank = len(truth) - bisect.bisect_right(truth, jury.quality[row.idea]) + 1
+            inside += row.rank_low <= true_rank <= row.rank_high
+            intervals += 1
+    share = inside / intervals
+    print(f"  rank intervals, {COVERAGE_JURIES} juries, {RESAMPLES} drawn rounds each: {label}")
+    return report(
+        f"    {RANK_LEVEL:.0%} intervals holding the true rank",
+        f"{share:.3f}",
+        f"≥ {RANK_LEVEL:g}",
+        share >= RANK_LEVEL,
+    )
+
+
+REPOSITORY = "3 of 10 jurors per idea, {ideas} ideas ({per_juror} reviews per juror)"
+HARDER = (
+    "5 of 12 jurors per idea, 60 ideas; 6 criteria on scales 0–3 to 1–10, weights 1–3; "
+    "3 jurors squeeze to the middle; noise differs by juror; 15 % of reviews missing"
+)
 
 
 def run() -> int:
@@ -195,7 +340,28 @@ def run() -> int:
     failures += bench_assignment(500, 50, limit=5)
     failures += bench_ranking(1000, 10, None, limit=0.3)
     failures += bench_ranking(10000, 50, 3, limit=1)
-    failures += bench_quality(30, targets=True)
-    for ideas in (60, 120):
-        failures += bench_quality(ideas, targets=False)
+    for ideas in (30, 60, 120):
+        failures += bench_quality(
+            REPOSITORY.format(ideas=ideas, per_juror=ideas * 3 // 10),
+            lambda seed, ideas=ideas: synthetic_jury(seed, ideas=ideas),
+            goals=("normalised", "oracle") if ideas == 30 else ("oracle",),
+        )
+    failures += bench_quality(
+        "the juries of 30 ideas, each idea's 3 jurors drawn afresh (loads still balanced)",
+        lambda seed: synthetic_jury(seed, ideas=30, mixed=True),
+        goals=("gaps",),
+    )
+    failures += bench_quality(HARDER, harder_jury, goals=("oracle",))
+    failures += bench_quality(
+        "the harder design with 120 ideas (about 42 reviews per juror)",
+        lambda seed: harder_jury(seed, ideas=120),
+        goals=("gaps",),
+    )
+    failures += bench_quality(
+        "every one of 5 jurors scores all 30 ideas",
+        lambda seed: synthetic_jury(seed, ideas=30, jurors=5, k=None),
+        goals=("mean",),
+    )
+    failures += bench_coverage("3 of 10, 40 ideas", lambda seed: synthetic_jury(seed))
+    failures += bench_coverage("the harder design", harder_jury)
     return failures

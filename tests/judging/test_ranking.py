@@ -11,6 +11,7 @@ from judging.ranking import (
     CriterionScale,
     OrderBy,
     ScoreColumns,
+    disagreement,
     krippendorff_alpha_interval,
     rank,
 )
@@ -104,15 +105,24 @@ def harsh_and_lenient_jury():
 def test_normalised_score_corrects_harsh_and_lenient_jurors():
     jury = harsh_and_lenient_jury()
     criteria = {1: CriterionScale(weight=1, low=-5, high=10)}
-    result = rank(columns(jury), criteria)
     by_mean = [r.idea for r in rank(columns(jury), criteria, order_by=OrderBy.MEAN).ideas]
+    result = rank(columns(jury), criteria, order_by=OrderBy.NORMALISED)
     # The raw mean lets the harsh and the lenient juror reorder the ideas they happened to get…
     assert by_mean != list(range(10, 0, -1))
     # … while each juror's totals as z-scores give back the true order.
-    assert result.order_by == OrderBy.NORMALISED
     assert [r.idea for r in result.ideas] == list(range(10, 0, -1))
     assert not result.complete
     assert not any(j.too_few_to_normalise for j in result.jurors)
+
+
+def test_calibrated_score_corrects_harsh_and_lenient_jurors_by_default():
+    jury = harsh_and_lenient_jury()
+    result = rank(columns(jury), {1: CriterionScale(weight=1, low=-5, high=10)})
+    assert result.order_by == OrderBy.CALIBRATED
+    assert [r.idea for r in result.ideas] == list(range(10, 0, -1))
+    severity = {j.juror: j.severity for j in result.jurors}
+    assert severity[0] < -1 < 1 < severity[1]
+    assert result.notes == ()
 
 
 def test_juror_without_spread_counts_as_spread_one():
@@ -124,12 +134,12 @@ def test_juror_without_spread_counts_as_spread_one():
     assert all(math.isfinite(r.normalised) for r in result.ideas)
 
 
-def test_default_order_is_mean_when_complete_and_normalised_otherwise():
+def test_default_order_is_mean_when_complete_and_calibrated_otherwise():
     complete = {(j, i): (i + j) % 5 + 1 for j in range(1, 4) for i in range(1, 5)}
     assert rank(columns(complete), ONE_TO_FIVE).order_by == OrderBy.MEAN
     partial = dict(complete)
     del partial[(1, 1)]
-    assert rank(columns(partial), ONE_TO_FIVE).order_by == OrderBy.NORMALISED
+    assert rank(columns(partial), ONE_TO_FIVE).order_by == OrderBy.CALIBRATED
 
 
 def test_ties_share_a_rank_and_the_tie_break_order_is_fixed():
@@ -164,26 +174,25 @@ def test_ties_survive_float_noise():
 
 
 def test_disagreement_flag_on_a_wide_range():
-    # Range 1.6 on a 1–5 scale is 40 %: flagged; 1.5 is not.
-    table = {(1, 1): 2.0, (2, 1): 3.6, (1, 2): 2.0, (2, 2): 3.5}
-    flags = {r.idea: r.disputed for r in rank(columns(table), ONE_TO_FIVE).ideas}
-    assert flags == {1: True, 2: False}
+    # Two reviews of idea 0 span 0.4 of the scale: flagged; those of idea 1 span 0.375: not.
+    idea = np.array([0, 0, 1, 1])
+    spread, disputed = disagreement(idea, np.array([0.25, 0.65, 0.25, 0.625]), 2)
+    assert spread == pytest.approx([0.4, 0.375])
+    assert disputed.tolist() == [True, False]
 
 
-def test_disagreement_flag_on_one_juror_far_from_the_others():
-    table = {}
-    for idea in range(1, 11):
-        for juror in (1, 2, 3):
-            table[(juror, idea)] = 3 + (idea % 3) * 0.5
-    table[(4, 1)] = 3.0
-    table[(4, 2)] = 3.5
-    # Juror 4's 4.5 on idea 3 is 1.5 above the others' 3.0, several round-wide SDs, but the
-    # range stays under 40 % of the scale.
-    table[(4, 3)] = 4.5
-    result = rank(columns(table), ONE_TO_FIVE)
-    flagged = {r.idea for r in result.ideas if r.disputed}
-    assert flagged == {3}
-    assert {r.idea: r.spread for r in result.ideas}[3] < 0.4 * 4
+def test_disagreement_flag_on_one_review_far_from_the_others():
+    # Ten ideas of three agreeing reviews; a fourth review of idea 3 lies 0.375 above the
+    # others (several of the round's standard deviations), though the range stays under 0.4.
+    idea, values = [], []
+    for i in range(10):
+        idea += [i, i, i]
+        values += [0.5 + (i % 3) * 0.125] * 3
+    idea.append(3)
+    values.append(0.5 + 0.375)
+    spread, disputed = disagreement(np.array(idea), np.array(values), 10)
+    assert np.flatnonzero(disputed).tolist() == [3]
+    assert spread[3] < 0.4
 
 
 def test_juror_with_fewer_than_five_reviews_is_flagged():
