@@ -3,6 +3,7 @@ way to send failed e-mails again. Nobody edits or deletes a message here, and bo
 shown."""
 
 import django_filters
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -105,7 +106,8 @@ class OutboxViewSet(ModelViewSet):
                 request, _("%(count)d e-mail(s) will be sent again.") % {"count": count}
             )
             return redirect("outbox:index")
-        return TemplateResponse(request, "home/admin/outbox_retry.html", {"count": failed.count()})
+        context = {"count": failed.count(), "hours": settings.IDEATORI_OUTBOX_RETRY_HOURS}
+        return TemplateResponse(request, "home/admin/outbox_retry.html", context)
 
 
 register_permission_policy(OutboxMessage, AdministratorsReadPolicy(OutboxMessage))
