@@ -1,10 +1,12 @@
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea
 from ideas.models.ideas import ENTERED_STATUSES
 
-from .models import AwardLevel
+from .models import AwardLevel, MessageGroup
 from .scoreboard import display_name
 
 
@@ -97,6 +99,43 @@ class AssignmentForm(JurorIdeaForm):
     pass
 
 
+class AssignmentFilterForm(forms.Form):
+    """The dashboard's assignments, narrowed to an idea, a juror or a review state."""
+
+    STATES = [
+        ("", _("Any state")),
+        ("none", _("Not started")),
+        ("draft", _("Draft")),
+        ("submitted", _("Submitted")),
+    ]
+
+    idea = forms.TypedChoiceField(label=_("Idea"), required=False, coerce=int, empty_value=None)
+    juror = forms.TypedChoiceField(label=_("Juror"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(label=_("Review"), required=False, choices=STATES)
+
+    def __init__(self, *args, ideas, jury, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["idea"].choices = [("", _("Any idea"))] + [(i.pk, i.title) for i in ideas]
+        self.fields["juror"].choices = [("", _("Any juror"))] + [
+            (m.user_id, display_name(m.user)) for m in jury
+        ]
+
+    def apply(self, assignments: list) -> list:
+        idea, juror = self.cleaned_data["idea"], self.cleaned_data["juror"]
+        state = self.cleaned_data["state"]
+
+        def keep(assignment) -> bool:
+            review = getattr(assignment, "review", None)
+            current = review.status if review is not None else "none"
+            return (
+                (idea is None or assignment.idea_id == idea)
+                and (juror is None or assignment.juror_id == juror)
+                and (not state or current == state)
+            )
+
+        return [assignment for assignment in assignments if keep(assignment)]
+
+
 class CoordinatorConflictForm(JurorIdeaForm):
     active = forms.TypedChoiceField(
         label=_("Change"),
@@ -134,6 +173,71 @@ class DecisionForm(forms.Form):
     )
     votes = forms.IntegerField(label=_("Jury votes"), required=False, min_value=0)
 
-    def __init__(self, *args, criteria, **kwargs):
+    def __init__(self, *args, criteria, jury_size: int | None = None, read_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["criteria"].choices = [(c.pk, c.name) for c in criteria]
+        if jury_size is not None:
+            self.fields["votes"].max_value = jury_size
+            self.fields["votes"].validators.append(MaxValueValidator(jury_size))
+            self.fields["votes"].help_text = _("From 0 to the jury's size, %(size)d.") % {
+                "size": jury_size
+            }
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+
+
+class RoundMessageForm(forms.Form):
+    """A message to a group of the round's people, in one or more languages."""
+
+    group = forms.ChoiceField(label=_("To"), choices=MessageGroup.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, name in settings.LANGUAGES:
+            self.fields[f"subject_{code}"] = forms.CharField(
+                label=_("Subject (%(language)s)") % {"language": name},
+                required=False,
+                max_length=200,
+            )
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Message (%(language)s)") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 6}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        complete = 0
+        for code, _name in settings.LANGUAGES:
+            subject = cleaned.get(f"subject_{code}", "").strip()
+            body = cleaned.get(f"body_{code}", "").strip()
+            if subject and not body:
+                self.add_error(f"body_{code}", _("Write the message, or leave the subject out."))
+            elif body and not subject:
+                self.add_error(f"subject_{code}", _("Give the message a subject."))
+            elif subject and body:
+                complete += 1
+        if not complete and not self.errors:
+            self.add_error(
+                f"subject_{settings.LANGUAGE_CODE}",
+                _("Write the subject and the message in at least one language."),
+            )
+        return cleaned
+
+    def texts(self) -> dict:
+        return {
+            code: {
+                "subject": self.cleaned_data[f"subject_{code}"],
+                "body": self.cleaned_data[f"body_{code}"],
+            }
+            for code, _name in settings.LANGUAGES
+            if self.cleaned_data[f"subject_{code}"].strip()
+        }
+
+    def groups_by_language(self):
+        """The subject and message fields, a pair per language, for the template."""
+        return [
+            (name, self[f"subject_{code}"], self[f"body_{code}"])
+            for code, name in settings.LANGUAGES
+        ]

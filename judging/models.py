@@ -282,3 +282,34 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idea_id}: {self.level or 'not awarded'}"
+
+
+class MessageGroup(models.TextChoices):
+    TEAMS = "teams", _("Every team of the round")
+    DRAFTING = "drafting", _("Teams with an unsubmitted draft")
+    JURORS = "jurors", _("Every juror of the round")
+    LATE_JURORS = "late_jurors", _("Jurors with unfinished reviews")
+
+
+class RoundMessage(models.Model):
+    """A message the coordinator sent to a group of the round: the log of who wrote what, to
+    whom and when. ``texts`` holds the subject and body per language written."""
+
+    competition = models.ForeignKey(
+        "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="messages"
+    )
+    group = models.CharField(verbose_name=_("to"), max_length=20, choices=MessageGroup.choices)
+    texts = models.JSONField(verbose_name=_("text"))
+    recipients = models.JSONField(verbose_name=_("recipients"), default=list)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(verbose_name=_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("message to a round's people")
+        verbose_name_plural = _("messages to a round's people")
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} ({len(self.recipients)})"

@@ -31,10 +31,34 @@ def render_notice(*, competition, user, kind: str) -> tuple[str, str]:
     return render_message(template="judging/email/notice", context=context, language=language)
 
 
-def juror_notice(*, notice: JurorNotice) -> None:
-    """Send the notice to its juror through the outbox; its ``sent_at`` follows delivery."""
+def render_reminder(*, competition, user, unfinished: int) -> tuple[str, str]:
+    """A reminder to a juror with unfinished reviews, in the juror's language."""
+    language = language_of(user)
+    with translation.override(language):
+        link = public_url(reverse("judging:assigned", kwargs={"competition_id": competition.pk}))
+    context = {
+        "competition": competition,
+        "unfinished": unfinished,
+        "link": link,
+        "deadline": competition.judging_closes_at,
+    }
+    return render_message(
+        template="judging/email/juror_reminder", context=context, language=language
+    )
+
+
+def juror_notice(*, notice: JurorNotice, unfinished: dict[int, int] | None = None) -> None:
+    """Send the notice to its juror through the outbox; its ``sent_at`` follows delivery.
+    A reminder (its kind begins "reminder:") says how many reviews the juror has left."""
     user = get_user_model().objects.select_related("profile").get(pk=notice.user_id)
-    subject, body = render_notice(competition=notice.competition, user=user, kind=notice.kind)
+    if notice.kind.startswith("reminder:"):
+        subject, body = render_reminder(
+            competition=notice.competition,
+            user=user,
+            unfinished=(unfinished or {}).get(user.pk, 0),
+        )
+    else:
+        subject, body = render_notice(competition=notice.competition, user=user, kind=notice.kind)
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     message.receipt = notice
     message.send()

@@ -103,3 +103,18 @@ def can_declare_conflict(user, idea: Idea, now: datetime | None = None) -> bool:
 def can_manage_judging(user) -> bool:
     """Jury, assignments, conflicts, the dashboard and exports are the coordinator's."""
     return is_coordinator(user)
+
+
+def can_change_assignments(user, competition, now: datetime | None = None) -> bool:
+    """Assignments are made, added and removed while judging runs, never after it closed."""
+    return can_manage_judging(user) and judging_open(competition, now)
+
+
+def can_open_judging(user, competition, now: datetime | None = None) -> bool:
+    """The coordinator opens judging by hand (the schedule does it too) once submissions have
+    closed and judging has not, while nothing is assigned yet."""
+    return (
+        can_manage_judging(user)
+        and judging_open(competition, now)
+        and not Assignment.objects.filter(idea__competition=competition).exists()
+    )

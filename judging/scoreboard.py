@@ -111,6 +111,21 @@ def automatic_pairs(competition, juror_ids: list[int], ideas=None) -> set[tuple[
     return pairs
 
 
+def unfinished_reviews(competition) -> dict[int, int]:
+    """Per juror, how many of their assigned ideas still lack a submitted review (conflicted
+    pairs left out)."""
+    pairs = Assignment.objects.filter(idea__in=entered_ideas(competition)).exclude(
+        review__status=ReviewStatus.SUBMITTED
+    )
+    rows = list(pairs.values_list("juror_id", "idea_id"))
+    conflicted = conflicted_pairs(competition, sorted({juror for juror, _idea in rows}))
+    unfinished = defaultdict(int)
+    for pair in rows:
+        if pair not in conflicted:
+            unfinished[pair[0]] += 1
+    return dict(unfinished)
+
+
 def conflicted_pairs(competition, juror_ids: list[int]) -> set[tuple[int, int]]:
     """Every (juror, idea) pair in conflict: rows set by people override the automatic rule."""
     pairs = automatic_pairs(competition, juror_ids)

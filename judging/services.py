@@ -3,17 +3,22 @@ decision. Keyword-only, typed, each in one transaction; refusals raise a ``Servi
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 from wagtail.models import Locale
 
 from ideas.models import CompetitionPage, Idea, IdeaStatus, Phase
 from ideas.models.ideas import ENTERED_STATUSES
+from ideas.notifications import language_of
 from ideas.permissions import can_decide
 from ideas.services import NotAllowed, ServiceError, draft_innovation_page, set_idea_status
 
@@ -26,12 +31,21 @@ from .models import (
     ConflictOfInterest,
     ConflictSource,
     JurorNotice,
+    MessageGroup,
     Review,
     ReviewStatus,
+    RoundMessage,
     Score,
     ScoreChange,
 )
-from .scoreboard import conflicted_pairs, criteria_of, entered_ideas, jurors_of, round_ranking
+from .scoreboard import (
+    conflicted_pairs,
+    criteria_of,
+    entered_ideas,
+    jurors_of,
+    round_ranking,
+    unfinished_reviews,
+)
 
 JURORS_GROUP = "Jurors"
 
@@ -64,7 +78,7 @@ def sync_jury(*, competition) -> list[int]:
     return _notify_once(competition, [m.user_id for m in jury], JurorNotice.JURY_SET)
 
 
-def _notify_once(competition, user_ids: list[int], kind: str) -> list[int]:
+def _notify_once(competition, user_ids: list[int], kind: str, **context) -> list[int]:
     told = set(
         JurorNotice.objects.filter(competition=competition, kind=kind).values_list(
             "user_id", flat=True
@@ -73,7 +87,7 @@ def _notify_once(competition, user_ids: list[int], kind: str) -> list[int]:
     new = [user for user in user_ids if user not in told]
     for user in new:
         notice = JurorNotice.objects.create(competition=competition, user_id=user, kind=kind)
-        notifications.juror_notice(notice=notice)
+        notifications.juror_notice(notice=notice, **context)
     return new
 
 
@@ -112,7 +126,51 @@ def open_judging_where_due(*, now: datetime | None = None) -> list[tuple]:
     return opened
 
 
+def juror_reminder_kind(competition) -> str:
+    """One reminder per juror and deadline: moving the deadline makes a new one due."""
+    return f"reminder:{competition.judging_closes_at:%Y%m%d%H%M}"
+
+
+def remind_jurors(*, now: datetime | None = None) -> int:
+    """E-mail each juror who has unfinished reviews in a round whose judging ends within the
+    round's ``juror_reminder_days``; never twice for the same deadline (a ``JurorNotice`` per
+    juror and deadline, its ``sent_at`` written on delivery). Returns how many were reminded.
+    Run by the schedule every hour."""
+    now = now or timezone.now()
+    rounds = (
+        CompetitionPage.objects.live()
+        .filter(locale=Locale.get_default(), juror_reminder_days__isnull=False)
+        .in_phase(Phase.JUDGING, at=now)
+    )
+    reminded = 0
+    for competition in rounds:
+        soon = now + timedelta(days=competition.juror_reminder_days)
+        if competition.phase_at(soon) == Phase.JUDGING:
+            continue  # judging ends later than the reminder comes
+        unfinished = unfinished_reviews(competition)
+        jurors = [m.user_id for m in jurors_of(competition) if unfinished.get(m.user_id)]
+        with transaction.atomic():
+            told = _notify_once(
+                competition, jurors, juror_reminder_kind(competition), unfinished=unfinished
+            )
+        reminded += len(told)
+    return reminded
+
+
 # --- assignment -------------------------------------------------------------------------------
+
+
+def preview_assignments(*, competition, seed: int | None = None) -> AssignmentPlan:
+    """The plan ``generate_assignments`` would make now, without writing it."""
+    jury = [m.user_id for m in jurors_of(competition)]
+    ideas = list(entered_ideas(competition).values_list("pk", flat=True))
+    return plan_assignments(
+        ideas=ideas,
+        jurors=jury,
+        conflicts=conflicted_pairs(competition, jury),
+        k=competition.reviews_per_idea,
+        seed=competition.pk if seed is None else seed,
+    )
 
 
 @transaction.atomic
@@ -121,24 +179,17 @@ def generate_assignments(
 ) -> AssignmentPlan:
     """Replace the round's assignments with a fresh plan (see ``assignment.plan_assignments``).
 
-    Refused once judging has not begun, or once any score has been entered: from then on the
-    coordinator changes single assignments. Logged in the round's history.
+    Refused outside judging (before the submission deadline, after judging closed), and once
+    any score has been entered: from then on the coordinator changes single assignments.
+    Logged in the round's history.
     """
-    if not permissions.judging_started(competition, now):
-        raise NotAllowed(_("Ideas can be assigned once the submission deadline has passed."))
+    if not permissions.judging_open(competition, now):
+        raise NotAllowed(_("Ideas are assigned while judging runs, not before or after it."))
     if Score.objects.filter(review__assignment__idea__competition=competition).exists():
         raise NotAllowed(
             _("Scores have been entered: change single assignments instead of regenerating.")
         )
-    jury = [m.user_id for m in jurors_of(competition)]
-    ideas = list(entered_ideas(competition).values_list("pk", flat=True))
-    plan = plan_assignments(
-        ideas=ideas,
-        jurors=jury,
-        conflicts=conflicted_pairs(competition, jury),
-        k=competition.reviews_per_idea,
-        seed=competition.pk if seed is None else seed,
-    )
+    plan = preview_assignments(competition=competition, seed=seed)
     Assignment.objects.filter(idea__competition=competition).delete()
     Assignment.objects.bulk_create(
         [Assignment(juror_id=juror, idea_id=idea) for juror, idea in sorted(plan.pairs)]
@@ -153,9 +204,12 @@ def generate_assignments(
 
 
 @transaction.atomic
-def add_assignment(*, idea: Idea, juror, by) -> Assignment:
-    """Assign one more idea to a juror of its round; never a conflicted pair."""
+def add_assignment(*, idea: Idea, juror, by, now: datetime | None = None) -> Assignment:
+    """Assign one more idea to a juror of its round while judging runs; never a conflicted
+    pair."""
     competition = idea.competition
+    if not permissions.can_change_assignments(by, competition, now):
+        raise NotAllowed(_("Assignments change only while judging runs."))
     if not permissions.is_juror(juror, competition):
         raise NotAllowed(_("Only a juror of this round can be assigned its ideas."))
     if idea.status not in ENTERED_STATUSES:
@@ -170,8 +224,10 @@ def add_assignment(*, idea: Idea, juror, by) -> Assignment:
 
 
 @transaction.atomic
-def remove_assignment(*, assignment: Assignment, by) -> None:
-    """Take one idea from a juror, unless they have submitted its review."""
+def remove_assignment(*, assignment: Assignment, by, now: datetime | None = None) -> None:
+    """Take one idea from a juror while judging runs, unless they have submitted its review."""
+    if not permissions.can_change_assignments(by, assignment.idea.competition, now):
+        raise NotAllowed(_("Assignments change only while judging runs."))
     if Review.objects.filter(assignment=assignment, status=ReviewStatus.SUBMITTED).exists():
         raise NotAllowed(_("The juror has submitted this review; it cannot be taken away."))
     log(instance=assignment, action="ideatori.assignment_removed", user=by)
@@ -324,16 +380,20 @@ def record_decision(
     """Record the jury's decision on every idea of the round, after judging has closed.
 
     An award needs a written rationale and the criteria it rests on, and can go only to an idea
-    that was submitted; every other entered idea is marked not awarded. Side effects: one
-    ``Award`` row per idea (recording again replaces the earlier decision until results are
-    published); each idea's status set through ``ideas.services.set_idea_status``; the decision
-    logged in Wagtail's audit log on the round's page. Feedback reaches the teams only when
-    results are published.
+    that was submitted; at most the round's ``winners_allowed`` ideas are winners; recorded
+    votes lie between 0 and the jury's size; every other entered idea is marked not awarded.
+
+    Side effects: one ``Award`` row per idea (recording again replaces the earlier decision
+    until results are published); each idea's status set through
+    ``ideas.services.set_idea_status`` in the same transaction, so that an idea is awarded
+    exactly when its award row says so; the decision logged in Wagtail's audit log on the
+    round's page. Feedback reaches the teams only when results are published.
     """
     if not can_decide(by, competition, now):
         raise NotAllowed(_("The decision is recorded after judging closes, before the results."))
     ideas = {idea.pk: idea for idea in entered_ideas(competition).select_related("competition")}
     criteria = {c.pk for c in criteria_of(competition)}
+    jury_size = len(jurors_of(competition))
     errors = {}
     for entry in entries:
         prefix = f"{entry.idea_id}-"
@@ -346,6 +406,20 @@ def record_decision(
                 errors[prefix + "rationale"] = _("Write the jury's rationale for the award.")
             if not set(entry.criteria) & criteria:
                 errors[prefix + "criteria"] = _("Name the criteria the decision rests on.")
+        if entry.votes is not None and not 0 <= entry.votes <= jury_size:
+            errors[prefix + "votes"] = _("Votes lie between 0 and the jury's size, %(size)d.") % {
+                "size": jury_size
+            }
+    winners = [e for e in entries if e.level == AwardLevel.WINNER and e.idea_id in ideas]
+    allowed = competition.canonical().winners_allowed
+    if len(winners) > allowed:
+        message = ngettext(
+            "The round names %(allowed)d winner; %(count)d are chosen.",
+            "The round names %(allowed)d winners; %(count)d are chosen.",
+            allowed,
+        ) % {"allowed": allowed, "count": len(winners)}
+        for entry in winners:
+            errors[f"{entry.idea_id}-level"] = message
     if errors:
         raise FieldErrors(errors)
 
@@ -408,3 +482,66 @@ def create_innovation_page(*, idea: Idea, by, now: datetime | None = None):
         by=by,
         now=now,
     )
+
+
+# --- messages to a round's people ------------------------------------------------------------
+
+
+def message_recipients(*, competition, group: str) -> list:
+    """The people a message to ``group`` reaches, each once, with their profile (language)."""
+    User = get_user_model()
+    if group in (MessageGroup.TEAMS, MessageGroup.DRAFTING):
+        ideas = Idea.objects.filter(competition=competition).exclude(status=IdeaStatus.WITHDRAWN)
+        if group == MessageGroup.DRAFTING:
+            ideas = ideas.filter(status=IdeaStatus.DRAFT)
+        people = User.objects.filter(memberships__team__ideas__in=ideas)
+    elif group == MessageGroup.JURORS:
+        people = User.objects.filter(jury_memberships__competition=competition)
+    elif group == MessageGroup.LATE_JURORS:
+        people = User.objects.filter(pk__in=list(unfinished_reviews(competition)))
+    else:
+        raise ValueError(group)
+    return list(people.distinct().select_related("profile").order_by("email"))
+
+
+@transaction.atomic
+def send_round_message(*, competition, group: str, texts: dict, by) -> RoundMessage:
+    """Write to one group of the round's people (``message_recipients``), each in their own
+    language where the coordinator wrote one, else in the default language, else in the first
+    written. ``texts``: {language: {"subject": ..., "body": ...}}.
+
+    Refused (``FieldErrors``) with no complete text, and when the group has nobody in it;
+    nothing is queued then. Side effects: one e-mail per person through the outbox, and the
+    ``RoundMessage`` that logs who wrote what, to whom and when.
+    """
+    if not permissions.can_manage_judging(by):
+        raise NotAllowed(_("Only a coordinator writes to a round's teams and jurors."))
+    written = {
+        language: text
+        for language, text in texts.items()
+        if text.get("subject", "").strip() and text.get("body", "").strip()
+    }
+    if not written:
+        raise FieldErrors({"subject": _("Write the subject and the message in one language.")})
+    people = message_recipients(competition=competition, group=group)
+    if not people:
+        raise FieldErrors({"group": _("Nobody is in this group now: nothing was sent.")})
+    fallback = written.get(settings.LANGUAGE_CODE) or next(iter(written.values()))
+    for person in people:
+        text = written.get(language_of(person), fallback)
+        message = EmailMessage(
+            " ".join(text["subject"].split()),
+            text["body"].strip(),
+            settings.DEFAULT_FROM_EMAIL,
+            [person.email],
+        )
+        message.send()
+    record = RoundMessage.objects.create(
+        competition=competition,
+        group=group,
+        texts=written,
+        recipients=[person.email for person in people],
+        sent_by=by,
+    )
+    log(instance=competition, action="ideatori.message_sent", user=by, data={"group": group})
+    return record

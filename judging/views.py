@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from home.pagination import paginate
 from ideas.models import Attachment, CompetitionPage, Idea
 from ideas.models.ideas import ENTERED_STATUSES, field_labels
 from ideas.services import NotAllowed
@@ -55,11 +56,29 @@ def assigned_rows(user, competition) -> list[dict]:
         rows.append(
             {
                 "idea": assignment.idea,
+                "state": review.status if review else "none",
                 "status": review.get_status_display() if review else _("Not started"),
                 "done": bool(review and review.status == ReviewStatus.SUBMITTED),
             }
         )
     return rows
+
+
+# The juror's list: what they filter by, and how it can be sorted (not yet reviewed first).
+LIST_STATES = {"todo", "none", "draft", "submitted"}
+LIST_ORDERS = {
+    "todo": lambda row: (row["done"], row["state"] != "draft", row["idea"].title.casefold()),
+    "title": lambda row: row["idea"].title.casefold(),
+    "state": lambda row: (row["state"], row["idea"].title.casefold()),
+}
+
+
+def sorted_and_filtered(rows: list[dict], *, show: str, order: str) -> list[dict]:
+    if show in LIST_STATES:
+        rows = [
+            row for row in rows if (not row["done"] if show == "todo" else row["state"] == show)
+        ]
+    return sorted(rows, key=LIST_ORDERS.get(order, LIST_ORDERS["todo"]))
 
 
 class AssignedIdeasView(LoginRequiredMixin, TemplateView):
@@ -71,9 +90,14 @@ class AssignedIdeasView(LoginRequiredMixin, TemplateView):
         if not permissions.is_juror(user, competition):
             raise Http404
         rows = assigned_rows(user, competition) if permissions.judging_started(competition) else []
+        show = self.request.GET.get("show", "")
+        order = self.request.GET.get("order", "todo")
+        shown = sorted_and_filtered(rows, show=show, order=order)
         return super().get_context_data(**kwargs) | {
             "competition": competition,
-            "rows": rows,
+            "rows": paginate(self.request, shown, per_page=50),
+            "show": show if show in LIST_STATES else "",
+            "order": order if order in LIST_ORDERS else "todo",
             "done": sum(row["done"] for row in rows),
             "total": len(rows),
             "judging_open": permissions.judging_open(competition),

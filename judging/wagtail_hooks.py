@@ -1,23 +1,17 @@
 from datetime import timedelta
 
 from django.dispatch import receiver
-from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.models import Locale
 from wagtail.signals import page_published
 
 from home.schedule import JOBS_HOOK, Job
 from ideas.models import NEW_ROUND_HOOK, CompetitionPage
 
-from . import admin_urls, permissions, services
+from . import services
+from .admin import judging_viewset
 from .criteria import default_criteria
-
-
-class JudgingMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
-        return permissions.can_manage_judging(request.user)
 
 
 @hooks.register(NEW_ROUND_HOOK)
@@ -51,18 +45,14 @@ def register_judging_actions(actions) -> None:
     actions.register_action(
         "ideatori.decision_recorded", _("Record the jury's decision"), _("Jury's decision recorded")
     )
-
-
-@hooks.register("register_admin_urls")
-def register_judging_urls():
-    return [path("judging/", include((admin_urls, "judging_admin"), namespace="judging_admin"))]
-
-
-@hooks.register("register_admin_menu_item")
-def register_judging_menu_item():
-    return JudgingMenuItem(
-        _("Judging"), reverse("judging_admin:rounds"), icon_name="tasks", order=250
+    actions.register_action(
+        "ideatori.message_sent", _("Write to the round's people"), _("Message sent")
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_judging_viewset():
+    return judging_viewset
 
 
 @receiver(page_published)
@@ -74,11 +64,15 @@ def jury_published(sender, instance, **kwargs) -> None:
 
 @hooks.register(JOBS_HOOK)
 def scheduled_jobs():
-    """Judging opens by itself when submissions close: assigned, and each juror told once."""
+    """Judging opens by itself when submissions close (assigned, each juror told once), and
+    jurors with unfinished reviews are reminded before it ends."""
     return [
         Job(
             "open_judging",
             lambda now: services.open_judging_where_due(now=now),
             every=timedelta(minutes=5),
-        )
+        ),
+        Job(
+            "juror_reminders", lambda now: services.remind_jurors(now=now), every=timedelta(hours=1)
+        ),
     ]

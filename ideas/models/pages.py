@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,8 @@ from home.memo import ViewRestrictionsReadOnce, public
 from ideas.phases import Phase
 
 from .ideas import DEFAULT_REQUIRED_FIELDS, field_labels
+
+logger = logging.getLogger(__name__)
 
 # Other apps register functions under this hook to give a new round its starting rows
 # (judging adds the default criteria), so that ideas never imports them.
@@ -77,6 +80,8 @@ ROUND_FIELDS = (
     "blind_judging",
     "reviews_per_idea",
     "jurors_see_other_scores",
+    "winners_allowed",
+    "juror_reminder_days",
     "required_idea_fields",
 )
 
@@ -244,6 +249,22 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         default=False,
         help_text=_("A juror sees the others' scores of an idea after submitting their own."),
     )
+    winners_allowed = models.PositiveSmallIntegerField(
+        verbose_name=_("winners"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many ideas the jury may name winners; the decision refuses more."),
+    )
+    juror_reminder_days = models.PositiveSmallIntegerField(
+        verbose_name=_("remind jurors, days before judging ends"),
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_(
+            "Jurors with unfinished reviews get an e-mail this many days before judging "
+            "ends, once for each deadline. Empty: no reminder."
+        ),
+    )
 
     required_idea_fields = models.JSONField(
         verbose_name=_("fields an idea must fill in to be submitted"),
@@ -283,6 +304,7 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
                 FieldPanel("blind_judging"),
                 FieldPanel("reviews_per_idea"),
                 FieldPanel("jurors_see_other_scores"),
+                FieldRowPanel([FieldPanel("winners_allowed"), FieldPanel("juror_reminder_days")]),
             ],
             heading=_("Judging"),
         ),
@@ -452,7 +474,13 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         order = {level: index for index, level in enumerate(Award.values)}
         rows = []
         for idea in ideas:
-            level = idea.award.level
+            decision = getattr(idea, "award", None)
+            if decision is None:
+                # Never written by the decision service, which sets both together; a row
+                # that disagrees with itself is left out and told, not allowed to break the page.
+                logger.error("Idea %s is awarded but has no award row; left off %s", idea.pk, self)
+                continue
+            level = decision.level
             page = pages.get(idea.pk)
             rows.append(
                 {
@@ -460,7 +488,7 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
                     "award": Award(level).label if level in order else "",
                     "level": level,
                     "rationale": page.jury_rationale if page else "",
-                    "plain_rationale": "" if page else idea.award.rationale,
+                    "plain_rationale": "" if page else decision.rationale,
                     "page": page,
                 }
             )

@@ -33,6 +33,7 @@ def test_each_job_runs_at_its_time():
         "deadline_reminders",
         "outcome_reminders",
         "open_judging",
+        "juror_reminders",
     }
 
     first = set(run_due(now=at(7, 58, 10)))
@@ -47,11 +48,18 @@ def test_each_job_runs_at_its_time():
     assert first == {job.name for job in all_jobs()}
     assert same_minute == set()
     assert next_minute == {"deliver_outbox"}
-    assert eight == {"deliver_outbox", "deadline_reminders", "open_judging", "outcome_reminders"}
+    assert eight == {
+        "deliver_outbox",
+        "deadline_reminders",
+        "juror_reminders",
+        "open_judging",
+        "outcome_reminders",
+    }
     assert five_past == {"deliver_outbox", "open_judging"}
     assert next_night == {
         "deliver_outbox",
         "deadline_reminders",
+        "juror_reminders",
         "open_judging",
         "prune_task_results",
     }

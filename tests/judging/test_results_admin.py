@@ -23,7 +23,13 @@ def test_coordinator_publishes_results_and_drafts_the_innovation_page(client, co
     assert "Psychologist within reach" in listing and "Publish the results" in listing
     assert "Confidential unawarded proposal" not in listing
 
-    published = client.post(results_url(competition), {"action": "publish"}, follow=True)
+    confirm = client.get(f"/admin/judging/{competition.pk}/results/publish/").content.decode()
+    competition.refresh_from_db()
+    assert competition.results_published_at is None  # asking shows; it publishes nothing
+    assert "What becomes public" in confirm and "Psychologist within reach" in confirm
+    assert "Confidential unawarded proposal" not in confirm
+    assert "1 idea without an award stays private" in confirm
+    published = client.post(f"/admin/judging/{competition.pk}/results/publish/", follow=True)
     competition.refresh_from_db()
     assert competition.results_published_at is not None
     assert "The results are published." in published.content.decode()
@@ -49,11 +55,14 @@ def test_results_view_denied_to_everyone_else(client, who):
         client.force_login(users[who])
 
     shown = client.get(results_url(competition))
-    publish = client.post(results_url(competition), {"action": "publish"})
+    confirm = client.get(f"/admin/judging/{competition.pk}/results/publish/")
+    publish = client.post(f"/admin/judging/{competition.pk}/results/publish/")
     create = client.post(results_url(competition), {"action": "create", "idea": winner.pk})
 
-    assert {shown.status_code, publish.status_code, create.status_code} <= {302, 403}
+    codes = {shown.status_code, confirm.status_code, publish.status_code, create.status_code}
+    assert codes <= {302, 403}
     assert "Psychologist within reach" not in shown.content.decode()
+    assert "Psychologist within reach" not in confirm.content.decode()
     competition.refresh_from_db()
     assert competition.results_published_at is None
     assert not InnovationPage.objects.exists()
