@@ -125,12 +125,10 @@ class AssignmentFilterForm(forms.Form):
         state = self.cleaned_data["state"]
 
         def keep(assignment) -> bool:
-            review = getattr(assignment, "review", None)
-            current = review.status if review is not None else "none"
             return (
                 (idea is None or assignment.idea_id == idea)
                 and (juror is None or assignment.juror_id == juror)
-                and (not state or current == state)
+                and (not state or (assignment.state or "none") == state)
             )
 
         return [assignment for assignment in assignments if keep(assignment)]

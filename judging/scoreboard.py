@@ -303,10 +303,21 @@ def plain_weighted_means(competition) -> dict[int, float]:
     return dict(rows)
 
 
-def round_assignments(competition) -> list[Assignment]:
-    """Every assignment of the round's entered ideas, with its juror, idea and review."""
-    return list(
+@dataclass(frozen=True, slots=True)
+class AssignmentRow:
+    """One assignment, light: a round has thousands, and a page shows fifty."""
+
+    pk: int
+    juror_id: int
+    idea_id: int
+    state: str  # "" (not started), "draft" or "submitted"
+
+
+def round_assignments(competition) -> list[AssignmentRow]:
+    """Every assignment of the round's entered ideas, by idea and juror."""
+    rows = (
         Assignment.objects.filter(idea__competition=competition, idea__status__in=ENTERED_STATUSES)
-        .select_related("juror__profile", "idea", "review")
         .order_by("idea_id", "juror_id")
+        .values_list("pk", "juror_id", "idea_id", "review__status")
     )
+    return [AssignmentRow(pk, juror, idea, state or "") for pk, juror, idea, state in rows]

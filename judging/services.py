@@ -381,7 +381,8 @@ def record_decision(
 
     An award needs a written rationale and the criteria it rests on, and can go only to an idea
     that was submitted; at most the round's ``winners_allowed`` ideas are winners; recorded
-    votes lie between 0 and the jury's size; every other entered idea is marked not awarded.
+    votes lie between 0 and the jury's size. An idea given no entry keeps the decision it has,
+    or, with none yet, is marked not awarded.
 
     Side effects: one ``Award`` row per idea (recording again replaces the earlier decision
     until results are published); each idea's status set through
@@ -411,21 +412,30 @@ def record_decision(
                 "size": jury_size
             }
     winners = [e for e in entries if e.level == AwardLevel.WINNER and e.idea_id in ideas]
+    posted = {entry.idea_id for entry in entries}
+    kept_winners = (
+        Award.objects.filter(idea__in=ideas.values(), level=AwardLevel.WINNER)
+        .exclude(idea_id__in=posted)
+        .count()
+    )
     allowed = competition.canonical().winners_allowed
-    if len(winners) > allowed:
+    if len(winners) + kept_winners > allowed:
         message = ngettext(
             "The round names %(allowed)d winner; %(count)d are chosen.",
             "The round names %(allowed)d winners; %(count)d are chosen.",
             allowed,
-        ) % {"allowed": allowed, "count": len(winners)}
+        ) % {"allowed": allowed, "count": len(winners) + kept_winners}
         for entry in winners:
             errors[f"{entry.idea_id}-level"] = message
     if errors:
         raise FieldErrors(errors)
 
     by_idea = {entry.idea_id: entry for entry in entries}
+    decided = set(Award.objects.filter(idea__in=ideas.values()).values_list("idea_id", flat=True))
     awards = []
     for idea_id, idea in ideas.items():
+        if idea_id not in by_idea and idea_id in decided:
+            continue  # not on the form this time: its decision stands
         entry = by_idea.get(idea_id, DecisionEntry(idea_id))
         award, _created = Award.objects.update_or_create(
             idea=idea,

@@ -26,14 +26,15 @@ OPEN_AT_TOP = 10
 
 
 class DecisionView(JudgingView):
-    """One form per entered idea, in ranking order, beside the ranking's figures."""
+    """The decision, idea by idea in ranking order. The top of the ranking, the ideas with an
+    award and those asked for (``?open=``) get their form; the rest are listed, each one click
+    from its form, and keep their decision when the others are saved."""
 
     template_name = "judging/admin/decision.html"
 
-    def forms(self, data=None) -> list[tuple]:
+    def ranked(self) -> tuple[list, dict, dict]:
         competition = self.competition
         result = round_ranking(competition)
-        criteria = in_active_language(result.criteria)
         ideas = {idea.pk: idea for idea in entered_ideas(competition)}
         order = [row.idea for row in result.ranking.ideas if row.idea in ideas]
         order += [pk for pk in sorted(ideas) if pk not in order]
@@ -44,11 +45,18 @@ class DecisionView(JudgingView):
                 "criteria"
             )
         }
-        read_only = not can_decide(self.request.user, competition)
-        jury_size = len(jurors_of(competition))
+        self.criteria = in_active_language(result.criteria)
+        return [(pk, ideas[pk], rows.get(pk)) for pk in order], awards, ideas
 
-        def initial(pk) -> dict:
-            award = awards.get(pk)
+    def forms(self, data=None) -> tuple[list[tuple], list[tuple]]:
+        ranked, awards, _ideas = self.ranked()
+        asked = {int(pk) for pk in self.request.GET.getlist("open") if pk.isdigit()}
+        if data is not None:
+            asked |= {int(key.split("-")[0]) for key in data if key.endswith("-level")}
+        read_only = not can_decide(self.request.user, self.competition)
+        jury_size = len(jurors_of(self.competition))
+
+        def initial(award) -> dict:
             if award is None:
                 return {}
             return {
@@ -59,29 +67,32 @@ class DecisionView(JudgingView):
                 "votes": award.votes,
             }
 
-        forms = []
-        for place, pk in enumerate(order):
-            form = DecisionForm(
-                data,
-                prefix=str(pk),
-                criteria=criteria,
-                initial=initial(pk),
-                jury_size=jury_size,
-                read_only=read_only,
-            )
-            # Open: the top of the ranking, an award already given, or a form with errors.
-            is_open = place < OPEN_AT_TOP or bool(awards.get(pk) and awards[pk].level)
-            forms.append((ideas[pk], rows.get(pk), form, is_open))
-        return forms
+        shown, folded = [], []
+        for place, (pk, idea, row) in enumerate(ranked):
+            award = awards.get(pk)
+            if place < OPEN_AT_TOP or pk in asked or (award is not None and award.level):
+                form = DecisionForm(
+                    data,
+                    prefix=str(pk),
+                    criteria=self.criteria,
+                    initial=initial(award),
+                    jury_size=jury_size,
+                    read_only=read_only,
+                )
+                shown.append((idea, row, form))
+            else:
+                folded.append((idea, row, award))
+        return shown, folded
 
-    def render(self, forms, status: int = 200):
+    def render(self, shown, folded, status: int = 200):
         competition = self.competition
         return TemplateResponse(
             self.request,
             self.template_name,
             {
                 "competition": competition,
-                "forms": forms,
+                "forms": shown,
+                "folded": folded,
                 "allowed": can_decide(self.request.user, competition),
                 "published": results_published(competition),
                 "winners_allowed": competition.winners_allowed,
@@ -90,13 +101,13 @@ class DecisionView(JudgingView):
         )
 
     def get(self, request, competition_id):
-        return self.render(self.forms())
+        return self.render(*self.forms())
 
     def post(self, request, competition_id):
         if not can_decide(request.user, self.competition):
             raise PermissionDenied
-        forms = self.forms(request.POST)
-        if all(form.is_valid() for _idea, _row, form, _open in forms):
+        shown, folded = self.forms(request.POST)
+        if all(form.is_valid() for _idea, _row, form in shown):
             entries = [
                 services.DecisionEntry(
                     idea_id=idea.pk,
@@ -106,14 +117,14 @@ class DecisionView(JudgingView):
                     feedback=form.cleaned_data["feedback"],
                     votes=form.cleaned_data["votes"],
                 )
-                for idea, _row, form, _open in forms
+                for idea, _row, form in shown
             ]
             try:
                 services.record_decision(
                     competition=self.competition, entries=entries, by=request.user
                 )
             except services.FieldErrors as refused:
-                by_prefix = {form.prefix: form for _idea, _row, form, _open in forms}
+                by_prefix = {form.prefix: form for _idea, _row, form in shown}
                 for key, message in refused.errors.items():
                     prefix, field = key.split("-", 1)
                     by_prefix[prefix].add_error(field, message)
@@ -121,10 +132,7 @@ class DecisionView(JudgingView):
                 messages.success(request, _("The jury's decision is recorded."))
                 return redirect("judging_admin:decision", competition_id=self.competition.pk)
         messages.error(request, _("The decision was not recorded: see the messages below."))
-        forms = [
-            (idea, row, form, is_open or bool(form.errors)) for idea, row, form, is_open in forms
-        ]
-        return self.render(forms, status=400)
+        return self.render(shown, folded, status=400)
 
 
 def awarded_ideas(competition) -> list:

@@ -107,7 +107,7 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
     live = [a for a in assignments if (a.juror_id, a.idea_id) not in result.conflicts]
     assigned = Counter(a.idea_id for a in live)
     total = Counter(a.juror_id for a in live)
-    done = Counter(a.juror_id for a in live if review_state(a) == ReviewStatus.SUBMITTED)
+    done = Counter(a.juror_id for a in live if a.state == ReviewStatus.SUBMITTED)
     ideas = list(entered_ideas(competition).order_by("pk"))
     titles = {idea.pk: idea.title for idea in ideas}
     k = competition.reviews_per_idea
@@ -166,6 +166,7 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
     assignments_page = page_of(
         request, shown, name="assignment_page", per_page=ASSIGNMENTS_PER_PAGE
     )
+    names = {m.user_id: display_name(m.user) for m in jury}
     can_change = permissions.can_change_assignments(request.user, competition)
     return {
         "competition": competition,
@@ -200,7 +201,7 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
         "order_by": ranking.order_by,
         "assignment_filters": filters,
         "assignments": [
-            {"row": a, "juror": display_name(a.juror), "state": review_state(a)}
+            {"row": a, "idea": titles.get(a.idea_id, ""), "juror": names.get(a.juror_id, "")}
             for a in assignments_page.object_list
         ],
         "assignments_page": assignments_page,
@@ -212,16 +213,10 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
         "conflict_form": conflict_form
         or CoordinatorConflictForm(competition=competition, jury=jury),
         "can_change_assignments": can_change,
-        "can_regenerate": can_change and not any(review_state(a) for a in assignments),
+        "can_regenerate": can_change and not any(a.state for a in assignments),
         "can_open_judging": permissions.can_open_judging(request.user, competition),
         "can_decide": can_decide(request.user, competition),
     }
-
-
-def review_state(assignment) -> str:
-    """ "" (not started), "draft" or "submitted"."""
-    review = getattr(assignment, "review", None)
-    return review.status if review is not None else ""
 
 
 class OpenJudgingView(JudgingView, TemplateView):

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 from django.db import transaction
 
-from ideas.models import Idea, IdeaStatus, Team
+from ideas.models import CompetitionPage, Idea, IdeaStatus, Team
 from judging import services
 from judging.assignment import plan_assignments
 from judging.models import Assignment, ConflictOfInterest, JuryMember, Review, Score
@@ -40,7 +40,7 @@ from tests.bench.synthetic import (
     synthetic_jury,
     truth_calibrated,
 )
-from tests.factories import UserFactory, make_round, make_unit
+from tests.factories import UserFactory, make_round, make_unit, round_dates
 
 REPEAT = 7
 JURIES = 200
@@ -333,9 +333,45 @@ HARDER = (
 )
 
 
+def bench_pages(n_ideas: int, n_jurors: int, limit: float) -> int:
+    """The coordinator's dashboard and decision page and a juror's list, server time through
+    Django's test client, with every juror's review of every idea submitted."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    with transaction.atomic():
+        competition, ideas, jurors = build_round(n_ideas, n_jurors)
+        scores = add_scores(competition, ideas, jurors, None, seed=n_ideas)
+        coordinator = UserFactory()
+        coordinator.groups.add(Group.objects.get(name="Coordinators"))
+    juror = get_user_model().objects.get(pk=jurors[0])
+    as_coordinator, as_juror = Client(), Client()
+    as_coordinator.force_login(coordinator)
+    as_juror.force_login(juror)
+    pages = [
+        ("dashboard", as_coordinator, f"/admin/judging/{competition.pk}/"),
+        ("decision page", as_coordinator, f"/admin/judging/{competition.pk}/decision/"),
+        ("juror's list", as_juror, f"/en/jury/{competition.pk}/"),
+    ]
+    CompetitionPage.objects.filter(pk=competition.pk).update(**round_dates("deliberation"))
+    failures = 0
+    for label, client, url in pages:
+        assert client.get(url).status_code == 200, url
+        seconds = median_time(lambda client=client, url=url: client.get(url))
+        failures += report(
+            f"{label}: {n_ideas} ideas × {n_jurors} jurors ({scores:,} scores)",
+            f"{seconds:.3f} s",
+            f"≤ {limit:g} s",
+            seconds <= limit,
+        )
+    return failures
+
+
 def run() -> int:
     print(f"judging (medians of {REPEAT} runs)")
     failures = 0
+    failures += bench_pages(200, 20, limit=0.5)
     failures += bench_assignment(200, 20, limit=1)
     failures += bench_assignment(500, 50, limit=5)
     failures += bench_ranking(1000, 10, None, limit=0.3)

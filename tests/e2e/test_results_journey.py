@@ -39,6 +39,12 @@ def test_results_journey(page, axe_check, monkeypatch):
     page.goto(f"/admin/judging/{competition.pk}/results/")
     axe_check(page)
     with page.expect_navigation():
+        page.get_by_role("link", name="Publish the results…").click()
+    # The confirmation names what becomes public before anything is.
+    assert "What becomes public" in page.locator("main").inner_text()
+    assert WINNER["title"] in page.locator("main").inner_text()
+    axe_check(page)
+    with page.expect_navigation():
         page.get_by_role("button", name="Publish the results").click()
     assert "The results are published." in page.locator("body").inner_text()
     wait_for_admin_message(page)

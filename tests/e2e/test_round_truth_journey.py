@@ -78,6 +78,8 @@ def test_round_has_one_truth_in_every_language(page, axe_check, monkeypatch):
     sign_in(page, coordinator.email)
     page.goto(f"/admin/judging/{finished.pk}/results/")
     with page.expect_navigation():
+        page.get_by_role("link", name="Publish the results…").click()
+    with page.expect_navigation():
         page.get_by_role("button", name="Publish the results").click()
     wait_for_admin_message(page)
     axe_check(page)
