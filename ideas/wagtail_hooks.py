@@ -176,3 +176,15 @@ def scheduled_jobs():
             daily_at=time(8, 0),
         ),
     ]
+
+
+# --- next year's round: copying a round ---------------------------------------------------------
+
+
+@hooks.register("register_log_actions")
+def register_round_copied(actions) -> None:
+    actions.register_action(
+        "ideatori.round_copied",
+        _("Copy the round for next year"),
+        _("Copied as next year's round"),
+    )
