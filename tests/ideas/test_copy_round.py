@@ -408,3 +408,78 @@ def test_can_copy_round_truth_table(old_round, coordinator):
 
     assert {case for case, allowed in answers.items() if allowed} == ALLOWED
     assert all(isinstance(answer, bool) for answer in answers.values())
+
+
+# --- the admin action -------------------------------------------------------------------------
+
+
+def copy_url(page) -> str:
+    return f"/admin/rounds/copy/{page.pk}/"
+
+
+def test_copy_round_is_offered_on_a_round_to_a_coordinator(client, coordinator, old_round):
+    client.force_login(coordinator)
+    index = old_round.get_parent()
+
+    editor_html = client.get(f"/admin/pages/{old_round.pk}/edit/").content.decode()
+    listing_html = client.get(f"/admin/pages/{index.pk}/").content.decode()
+    index_html = client.get(f"/admin/pages/{index.pk}/edit/").content.decode()
+
+    assert f'href="{copy_url(old_round)}"' in editor_html
+    assert f'href="{copy_url(old_round)}"' in listing_html
+    assert copy_url(index) not in index_html
+    assert client.get(copy_url(index), follow=True).status_code == 404
+
+
+def test_copy_round_confirmation_says_what_is_copied_and_creates_nothing(
+    client, coordinator, old_round
+):
+    client.force_login(coordinator)
+    pages = Page.objects.count()
+
+    html = client.get(copy_url(old_round)).content.decode()
+
+    assert "Copy this round: Innovation competition 2025" in html
+    assert "<dd>Innovation competition 2026</dd>" in html
+    assert 'datetime="2026-03-29T16:00:00+03:00"' in html
+    for text in ("The criteria: names", "The judging settings", "Not copied", "The jury: people"):
+        assert text in html
+    assert "(Suomi, Svenska)" in html
+    assert Page.objects.count() == pages
+
+
+@pytest.mark.parametrize("translated", [False, True], ids=["round", "from its translation"])
+def test_copy_round_admin_copies_and_opens_the_new_draft_in_the_editor(
+    client, coordinator, old_round, translated
+):
+    client.force_login(coordinator)
+    page = old_round.get_translation(language("fi")) if translated else old_round
+
+    response = client.post(copy_url(page), follow=True)
+
+    new = CompetitionPage.objects.get(title="Innovation competition 2026")
+    assert response.redirect_chain == [(f"/admin/pages/{new.pk}/edit/", 302)]
+    html = response.content.decode()
+    assert 'value="Innovation competition 2026"' in html
+    assert "“Innovation competition 2026” is a draft." in html
+    assert not new.live and set(pages_of(new)) == {"en", "fi", "sv"}
+
+
+@pytest.mark.parametrize("role", ["team member", "editor"])
+def test_copy_round_admin_denied_without_the_coordinators_group(client, old_round, role):
+    user = editor() if role == "editor" else make_team().memberships.get().user
+    client.force_login(user)
+    pages = Page.objects.count()
+
+    shown = client.get(copy_url(old_round))
+    posted = client.post(copy_url(old_round))
+
+    assert shown.status_code in {302, 403} and posted.status_code in {302, 403}
+    assert "/edit/" not in posted.get("Location", "")
+    assert "Innovation competition 2026" not in shown.content.decode()
+    assert Page.objects.count() == pages
+    assert not CompetitionPage.objects.filter(title__endswith="2026").exists()
+    if role == "editor":
+        editor_html = client.get(f"/admin/pages/{old_round.pk}/edit/").content.decode()
+        assert f"/admin/pages/{old_round.pk}/copy/" in editor_html  # Wagtail's own copy
+        assert copy_url(old_round) not in editor_html
