@@ -126,3 +126,9 @@ def can_create_innovation_page(user, idea, now: datetime | None = None) -> bool:
         and idea.status == "awarded"
         and results_published(idea.competition, now)
     )
+
+
+def can_copy_round(user, competition) -> bool:
+    """A coordinator makes next year's round from any round, in any phase; from a translation
+    the round itself is copied."""
+    return is_coordinator(user) and competition.pk is not None

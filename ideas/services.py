@@ -1,11 +1,12 @@
 """Writes of the ideas app: teams, invitations, ideas and their status, a round's results and
-the innovation pages drafted from its awarded ideas.
+the innovation pages drafted from its awarded ideas, next year's round copied from a round.
 
 Each function is keyword-only, runs in a transaction and raises a ``ServiceError`` subclass
 with a message a person can read when the write is refused; nothing is changed then.
 """
 
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import PurePath
@@ -17,14 +18,16 @@ from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from home.addresses import public_url
 from home.models import SiteSettings
 
-from . import notifications, permissions
+from . import copying, notifications, permissions
 from .attachments import MAX_ATTACHMENTS
 from .models import (
     Attachment,
+    CompetitionPage,
     Idea,
     IdeaRevision,
     IdeaStatus,
@@ -36,6 +39,7 @@ from .models import (
     Team,
 )
 from .models.ideas import IDEA_TEXT_FIELDS, SUMMARY_MAX_LENGTH
+from .models.pages import ROUND_DATE_FIELDS
 from .models.teams import INVITATION_VALIDITY, hash_token
 
 EDITABLE_FIELDS = [*IDEA_TEXT_FIELDS, "target_group_tags"]
@@ -510,3 +514,51 @@ def draft_innovation_page(
     competition.add_child(instance=page)
     page.save_revision(user=by, log_action=True)
     return page
+
+
+# --- next year's round ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def copy_round(*, competition, by, now: datetime | None = None) -> CompetitionPage:
+    """Make next year's round from ``competition`` as a draft beside it, and return it.
+
+    Given a translation, its round is copied (the round's page in the default language, with
+    all its translations). The copy has the round's texts (intro, eligibility, body), its
+    judging settings and required idea fields, and its criteria (names, descriptions, what
+    the scale means, weights, scales); its four dates a year later at the same Helsinki
+    wall-clock time; a title and slug with the round's year moved on by one, or "(copy)"
+    added where they name no year. It is not live, its results are not published, and it has
+    no ideas, innovation pages, jury members or revisions of the old round.
+
+    Side effects: the new page and its first revision, logged as a copy by ``by``; each other
+    language's page of the round copied as a draft translation of it with its translated
+    texts (through wagtail-localize, which records the translation and its strings, where the
+    old page is synced by it; else as a copy of that page); an entry in the old round's
+    history, stamped ``now``. Nothing of the old round changes.
+    """
+    now = now or timezone.now()
+    if not permissions.can_copy_round(by, competition):
+        raise NotAllowed(_("Only a coordinator can copy a round."))
+    old = CompetitionPage.objects.get(pk=competition.canonical().pk)
+    years = copying.round_years(old)
+    keys: dict = {}
+    new = copying.copy_page(
+        old,
+        by=by,
+        keys=keys,
+        years=years,
+        attrs={
+            "translation_key": uuid.uuid4(),
+            **{name: copying.a_year_later(getattr(old, name)) for name in ROUND_DATE_FIELDS},
+        },
+    )
+    copying.copy_translations(old=old, new=new, keys=keys, years=years, by=by)
+    log(
+        instance=old,
+        action="ideatori.round_copied",
+        user=by,
+        timestamp=now,
+        data={"copy": {"id": new.pk, "title": new.title}},
+    )
+    return new

@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from home.schedule import JOBS_HOOK, Job
 
 from . import permissions
+from .admin_views import CopyRoundButton, CopyRoundViewSet
 from .export import neutralise
 from .models import CompetitionPage, Idea, IdeaStatus, ServiceUnit, Team
 from .models.ideas import IDEA_TEXT_FIELDS
@@ -176,3 +177,30 @@ def scheduled_jobs():
             daily_at=time(8, 0),
         ),
     ]
+
+
+# --- next year's round: copying a round ---------------------------------------------------------
+
+
+@hooks.register("register_log_actions")
+def register_round_copied(actions) -> None:
+    actions.register_action(
+        "ideatori.round_copied",
+        _("Copy the round for next year"),
+        _("Copied as next year's round"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_copy_round():
+    return CopyRoundViewSet()
+
+
+@hooks.register("register_page_header_buttons")
+def copy_round_header_button(page, user, view_name, next_url=None):
+    yield CopyRoundButton(page=page)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def copy_round_listing_button(page, user, next_url=None):
+    yield CopyRoundButton(page=page)
