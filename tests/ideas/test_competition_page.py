@@ -223,6 +223,8 @@ def round_form_data(**overrides):
         "results_at": "2026-05-04 12:00",
         "blind_judging": "on",
         "reviews_per_idea": "",
+        "winners_allowed": "1",
+        "juror_reminder_days": "3",
         "criteria": inline_formset(
             [
                 {
