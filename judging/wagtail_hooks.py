@@ -51,6 +51,7 @@ def register_judging_actions(actions) -> None:
     actions.register_action(
         "ideatori.decision_recorded", _("Record the jury's decision"), _("Jury's decision recorded")
     )
+    actions.register_action("ideatori.juror_added", _("Add a juror"), _("Juror added"))
 
 
 @hooks.register("register_admin_urls")
