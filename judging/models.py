@@ -13,6 +13,10 @@ from wagtail.models import Orderable, TranslatableMixin
 from ideas.models import Award as AwardLevel
 from ideas.models.teams import hash_token
 
+# The round editor's jury rows choose people by searching (never from a list of every
+# account); a widget is what Wagtail's panels need here.
+from .widgets import UserChooserWidget
+
 JUROR_INVITATION_VALIDITY = timedelta(days=14)
 
 
@@ -99,7 +103,10 @@ class JuryMember(Orderable):
         verbose_name=_("role"), max_length=16, choices=JuryRole.choices, default=JuryRole.MEMBER
     )
 
-    panels = [FieldRowPanel([FieldPanel("user"), FieldPanel("role")])]
+    panels = [FieldRowPanel([FieldPanel("user", widget=UserChooserWidget), FieldPanel("role")])]
+    # Read by the round editor's inline panel (``home.panels.ChildInlinePanel``): a person
+    # chosen twice is refused on the row in words a coordinator reads.
+    formset_class = "judging.jury_forms.JuryMemberFormSet"
 
     class Meta(Orderable.Meta):
         verbose_name = _("juror")

@@ -5,6 +5,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
 from wagtail.models import Locale
 from wagtail.signals import page_published
 
@@ -12,7 +13,9 @@ from home.schedule import JOBS_HOOK, Job
 from ideas.models import NEW_ROUND_HOOK, CompetitionPage
 
 from . import admin_urls, permissions, services
+from .choosers import user_chooser_viewset
 from .criteria import default_criteria
+from .jury_admin import JuryViewSet
 
 
 class JudgingMenuItem(MenuItem):
@@ -64,6 +67,34 @@ def register_judging_menu_item():
     return JudgingMenuItem(
         _("Judging"), reverse("judging_admin:rounds"), icon_name="tasks", order=250
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_jury_screens():
+    return [JuryViewSet(), user_chooser_viewset]
+
+
+def jury_button(page, user, priority: int):
+    if not issubclass(page.specific_class or type(page), CompetitionPage):
+        return
+    if permissions.can_manage_jury(user):
+        yield Button(
+            _("Jury"),
+            url=reverse("jury:round", args=[page.specific.canonical().pk]),
+            icon_name="group",
+            priority=priority,
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def page_header_jury_button(page, user, view_name=None, next_url=None):
+    """The round's jury screen, from the round's page in the admin."""
+    yield from jury_button(page, user, priority=68)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def page_listing_jury_button(page, user, next_url=None):
+    yield from jury_button(page, user, priority=55)
 
 
 @receiver(page_published)
