@@ -102,7 +102,6 @@ class UserChooserViewSet(ChooserViewSet):
     choose_one_text = _("Choose a person")
     choose_another_text = _("Choose another person")
     page_title = _("Choose a person")
-    search_tab_label = _("Search")
     per_page = 10
     choose_view_class = PersonChooseView
     choose_results_view_class = PersonChooseResultsView

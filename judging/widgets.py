@@ -20,7 +20,6 @@ class UserChooserWidget(BaseChooser):
     chooser_modal_url_name = "user_chooser:choose"
     choose_one_text = _("Choose a person")
     choose_another_text = _("Choose another person")
-    clear_choice_text = _("Clear choice")
     icon = "user"
     # Coordinators choose people; editing someone's account is not theirs to do.
     show_edit_link = False

@@ -192,6 +192,32 @@ def test_new_person_creates_a_verified_account_is_signed_in_and_lands_on_the_jur
     assert "Round of the clinics" in jury_page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "subject", "body"),
+    [
+        ("fi", "Sinut kutsutaan kilpailun Round X raatiin", "Luo tili osoitteelle"),
+        ("sv", "Du är inbjuden till juryn för Round X", "Skapa ditt konto för"),
+    ],
+)
+def test_invitation_email_and_page_are_in_the_language_the_coordinator_chose(
+    client, coordinator, django_capture_on_commit_callbacks, language, subject, body
+):
+    competition = make_round(phase="open", title="Round X")
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(competition, coordinator, language=language)
+
+    message = mail.outbox[0]
+    path = link_path(message)
+    page = client.get(path).text
+
+    assert subject in message.subject
+    assert body in message.body and "new.juror@example.org" in message.body
+    assert path.startswith(f"/{language}/jury/invitations/")
+    assert "Create the account and join the jury" not in page
+    sign_up(client, path)
+    assert get_user_model().objects.get(email="new.juror@example.org").profile.language == language
+
+
 def test_the_invited_address_cannot_be_changed_on_the_sign_up_form(client, coordinator):
     competition = make_round(phase="open")
     path = link_path_of(invite(competition, coordinator))
