@@ -116,9 +116,10 @@ def _jury_user_ids(page: CompetitionPage, draft: CompetitionPage | None = None) 
 def _seat_juror(*, competition, user, role: str, by, field: str) -> JuryMember:
     """Put ``user`` on the round's jury now; refused on ``field`` if they are on it already.
 
-    The row is written at once, and added to the page's latest revision too, so that
-    publishing the round's page later keeps the juror instead of deleting the row. When the
-    page was live without unpublished changes, that revision is what is live, and is marked so.
+    The row is written at once. While the round's page has unpublished changes, its editor
+    loads (and publishing writes) the latest revision rather than the rows, so the juror is
+    added to that revision too: otherwise publishing the draft would delete the row. Without
+    unpublished changes the editor loads the rows themselves.
     """
     page = CompetitionPage.objects.select_for_update().get(pk=competition.canonical().pk)
     draft = page.get_latest_revision_as_object()
@@ -128,11 +129,9 @@ def _seat_juror(*, competition, user, role: str, by, field: str) -> JuryMember:
     member = JuryMember.objects.create(
         competition=page, user=user, role=role, sort_order=(last or 0) + 1
     )
-    in_sync = page.live and not page.has_unpublished_changes and page.live_revision_id
-    draft.jury_members.add(member)
-    revision = draft.save_revision(user=by, changed=False, clean=False)
-    if in_sync:
-        CompetitionPage.objects.filter(pk=page.pk).update(live_revision=revision)
+    if page.has_unpublished_changes and page.latest_revision_id:
+        draft.jury_members.add(member)
+        draft.save_revision(user=by, changed=False, clean=False)
     log(
         instance=page, action="ideatori.juror_added", user=by, data={"juror": user.pk, "role": role}
     )
@@ -147,9 +146,9 @@ def add_juror(*, competition, user, role: str = JuryRole.MEMBER, by) -> JuryMemb
     """The coordinator puts someone with an account on the round's jury.
 
     Refused (``FieldErrors`` on "user") when they are on it already. Side effects: the jury
-    row, also in a new revision of the round's page (see ``_seat_juror``), logged in the
-    page's history; when the page is live, the juror joins the Jurors group and is told once
-    that they are on the jury (``_notify_once``).
+    row (also in a new revision of the round's page while a draft of it waits; see
+    ``_seat_juror``), logged in the page's history; when the page is live, the juror joins
+    the Jurors group and is told once that they are on the jury (``_notify_once``).
     """
     if not permissions.can_manage_jury(by):
         raise NotAllowed(_("Only a coordinator keeps the jury."))
