@@ -8,7 +8,7 @@ from wagtail.models import Locale
 from wagtail.test.utils.form_data import inline_formset
 
 from ideas.models import Profile
-from judging import services
+from judging import permissions, services
 from judging.models import JurorInvitation, JuryMember
 from tests.factories import UserFactory, make_idea, make_juror, make_round
 from tests.ideas.test_competition_page import round_form_data
@@ -40,6 +40,32 @@ def pending_invitation(competition, coordinator, email="secret.invitee@example.o
     return services.add_juror_by_email(
         competition=competition, name="Sam Secret", email=email, language="en", by=coordinator
     ).invitation
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("coordinator", True),
+        ("superuser", True),
+        ("editor", False),
+        ("juror", False),
+        ("team_member", False),
+        ("anonymous", False),
+    ],
+)
+def test_can_manage_jury(coordinator, who, expected):
+    from django.contrib.auth.models import AnonymousUser, Group
+
+    competition = make_round(phase="open")
+    users = {
+        "coordinator": lambda: coordinator,
+        "superuser": lambda: UserFactory(is_superuser=True),
+        "editor": lambda: Group.objects.get(name="Editors").user_set.create(username="ed"),
+        "juror": lambda: make_juror(competition),
+        "team_member": lambda: make_idea(competition=competition).team.memberships.get().user,
+        "anonymous": AnonymousUser,
+    }
+    assert permissions.can_manage_jury(users[who]()) is expected
 
 
 # --- allowed ------------------------------------------------------------------------------------
