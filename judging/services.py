@@ -269,7 +269,9 @@ def cancel_juror_invitation(
 
 def _usable_juror_invitation(token: str, now: datetime) -> JurorInvitation:
     invitation = (
-        JurorInvitation.objects.select_for_update()
+        # Only the invitation is locked: PostgreSQL refuses to lock the nullable side of the
+        # outer join to the inviter.
+        JurorInvitation.objects.select_for_update(of=("self",))
         .usable_at(now)
         .with_token(token)
         .select_related("competition", "invited_by")
