@@ -1,10 +1,13 @@
 """How allauth's e-mails read: in the recipient's language, links to the site's public
-address, the organisation named in the subject and the text saying what the site is."""
+address, the organisation named in the subject and the text saying what the site is; and
+which account holds an address."""
 
 from urllib.parse import quote
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Site
@@ -50,3 +53,24 @@ class AccountAdapter(DefaultAccountAdapter):
                 "site_url": site_root_url(),
             }
             super().send_mail(template_prefix, email, context)
+
+
+def account_for_email(email: str):
+    """The account that holds ``email`` (any letter case): as one of its allauth addresses,
+    verified or not, or as its user's e-mail. None when nobody has it."""
+    holds = Q(emailaddress__email__iexact=email) | Q(email__iexact=email)
+    return get_user_model().objects.filter(holds).order_by("pk").first()
+
+
+def create_verified_account(*, email: str, password: str):
+    """A new account whose address is already verified (the caller has verified it, e.g. by
+    a link sent to it): the address is the account's primary one and no confirmation e-mail is
+    sent. The username is made from the address, as allauth's sign-up makes it."""
+    adapter = get_adapter()
+    user = adapter.new_user(None)
+    user.email = email
+    adapter.populate_username(None, user)
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user

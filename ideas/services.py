@@ -34,6 +34,7 @@ from .models import (
     InnovationPage,
     Invitation,
     Membership,
+    Profile,
     Role,
     ServiceUnit,
     Team,
@@ -227,6 +228,16 @@ def hand_over_lead(*, team: Team, to: Membership, by) -> None:
     team.memberships.filter(role=Role.LEAD).update(role=Role.MEMBER)
     to.role = Role.LEAD
     to.save(update_fields=["role"])
+
+
+@transaction.atomic
+def set_up_profile(*, user, name: str, language: str) -> Profile:
+    """A new person's profile: the name colleagues and coordinators see, and the language of
+    their e-mails."""
+    profile, _created = Profile.objects.update_or_create(
+        user=user, defaults={"name": name.strip(), "language": language}
+    )
+    return profile
 
 
 # --- ideas ------------------------------------------------------------------------------------

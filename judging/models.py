@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,13 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable, TranslatableMixin
 
 from ideas.models import Award as AwardLevel
+from ideas.models.teams import hash_token
+
+# The round editor's jury rows choose people by searching (never from a list of every
+# account); a widget is what Wagtail's panels need here.
+from .widgets import UserChooserWidget
+
+JUROR_INVITATION_VALIDITY = timedelta(days=14)
 
 
 class Criterion(TranslatableMixin, Orderable):
@@ -95,7 +103,10 @@ class JuryMember(Orderable):
         verbose_name=_("role"), max_length=16, choices=JuryRole.choices, default=JuryRole.MEMBER
     )
 
-    panels = [FieldRowPanel([FieldPanel("user"), FieldPanel("role")])]
+    panels = [FieldRowPanel([FieldPanel("user", widget=UserChooserWidget), FieldPanel("role")])]
+    # Read by the round editor's inline panel (``home.panels.ChildInlinePanel``): a person
+    # chosen twice is refused on the row in words a coordinator reads.
+    formset_class = "judging.jury_forms.JuryMemberFormSet"
 
     class Meta(Orderable.Meta):
         verbose_name = _("juror")
@@ -132,6 +143,74 @@ class JurorNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.user}"
+
+
+class JurorInvitationQuerySet(models.QuerySet):
+    def pending(self) -> "JurorInvitationQuerySet":
+        """Neither accepted nor cancelled: waiting for an answer, or expired and sendable again."""
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
+    def usable_at(self, when) -> "JurorInvitationQuerySet":
+        return self.pending().filter(expires_at__gt=when)
+
+    def with_token(self, token: str) -> "JurorInvitationQuerySet":
+        return self.filter(token_hash=hash_token(token))
+
+
+class JurorInvitation(models.Model):
+    """An invitation to a round's jury for a person without an account, sent by e-mail.
+
+    Its link works once, for 14 days, and lets the person create an account with the invited
+    address (verified by the link) and join the jury. Only a hash of the token is kept, as for
+    a team's invitations. Written only by the jury functions of ``services``.
+    """
+
+    competition = models.ForeignKey(
+        "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    email = models.EmailField(verbose_name=_("e-mail"))
+    role = models.CharField(
+        verbose_name=_("role"), max_length=16, choices=JuryRole.choices, default=JuryRole.MEMBER
+    )
+    language = models.CharField(
+        verbose_name=_("language of the invitation"), max_length=8, choices=settings.LANGUAGES
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Written by the outbox when the (latest) invitation e-mail has been delivered.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JurorInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("juror invitation")
+        verbose_name_plural = _("juror invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} to the jury of {self.competition_id}"
+
+    def why_unusable(self, when) -> str:
+        """Why the link no longer works, for the page its holder sees: "accepted",
+        "cancelled", "expired", or "" while it works."""
+        for state in ("accepted", "cancelled"):
+            if getattr(self, f"{state}_at") is not None:
+                return state
+        return "expired" if self.expires_at <= when else ""
 
 
 class ConflictSource(models.TextChoices):

@@ -10,11 +10,12 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 
+from home.accounts import organisation_name
 from home.addresses import public_url
-from home.mail import render_message
-from ideas.notifications import language_of
+from home.mail import render_message, send_message
+from ideas.notifications import display_name, language_of
 
-from .models import Assignment, JurorNotice
+from .models import Assignment, JurorInvitation, JurorNotice
 
 
 def render_notice(*, competition, user, kind: str) -> tuple[str, str]:
@@ -62,3 +63,25 @@ def juror_notice(*, notice: JurorNotice, unfinished: dict[int, int] | None = Non
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     message.receipt = notice
     message.send()
+
+
+def juror_invitation(*, invitation: JurorInvitation, link: str) -> None:
+    """The invitation to the jury, in the language the coordinator chose, with its link; the
+    invitation's ``sent_at`` follows delivery."""
+    with translation.override(invitation.language):
+        organisation = organisation_name()
+    inviter = invitation.invited_by
+    context = {
+        "invitation": invitation,
+        "competition": invitation.competition,
+        "link": link,
+        "inviter": display_name(inviter) if inviter is not None else "",
+        "organisation": organisation,
+    }
+    send_message(
+        to=invitation.email,
+        template="judging/email/juror_invitation",
+        context=context,
+        language=invitation.language,
+        receipt=invitation,
+    )

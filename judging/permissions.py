@@ -9,12 +9,21 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from home.accounts import account_for_email
 from ideas.models import Idea
 from ideas.models.ideas import ENTERED_STATUSES
 from ideas.permissions import before_deadline, is_coordinator
 from ideas.phases import Phase
 
-from .models import Assignment, ConflictOfInterest, JuryMember, JuryRole, Review, ReviewStatus
+from .models import (
+    Assignment,
+    ConflictOfInterest,
+    JurorInvitation,
+    JuryMember,
+    JuryRole,
+    Review,
+    ReviewStatus,
+)
 from .scoreboard import automatic_pairs
 
 
@@ -117,4 +126,40 @@ def can_open_judging(user, competition, now: datetime | None = None) -> bool:
         can_manage_judging(user)
         and judging_open(competition, now)
         and not Assignment.objects.filter(idea__competition=competition).exists()
+    )
+
+
+# --- the jury and its invitations -------------------------------------------------------------
+
+
+def can_manage_jury(user) -> bool:
+    """The coordinator adds people to a round's jury, invites them, sends invitations again
+    and cancels them, and searches people by name or e-mail to do so."""
+    return can_manage_judging(user)
+
+
+def holds_invited_address(user, invitation: JurorInvitation) -> bool:
+    """The invitation's address is this account's (any letter case)."""
+    if not user.is_authenticated:
+        return False
+    holder = account_for_email(invitation.email)
+    return holder is not None and holder.pk == user.pk
+
+
+def can_join_by_invitation(user, invitation: JurorInvitation, now: datetime | None = None) -> bool:
+    """While its link works, an invitation seats the signed-in account holding its address."""
+    return not invitation.why_unusable(now or timezone.now()) and holds_invited_address(
+        user, invitation
+    )
+
+
+def can_sign_up_by_invitation(
+    user, invitation: JurorInvitation, now: datetime | None = None
+) -> bool:
+    """While its link works, someone not signed in creates the invited address's account
+    through it, unless an account holds that address by now (they sign in instead)."""
+    return (
+        not user.is_authenticated
+        and not invitation.why_unusable(now or timezone.now())
+        and account_for_email(invitation.email) is None
     )

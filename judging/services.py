@@ -1,6 +1,8 @@
-"""Everything that writes in judging: the jury's notices, assignments, conflicts, reviews and the
-decision. Keyword-only, typed, each in one transaction; refusals raise a ``ServiceError``."""
+"""Everything that writes in judging: the jury and its invitations, the jury's notices,
+assignments, conflicts, reviews and the decision. Keyword-only, typed, each in one
+transaction; refusals raise a ``ServiceError``."""
 
+import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -8,29 +10,47 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 from wagtail.models import Locale
 
+from home.accounts import account_for_email, create_verified_account
+from home.addresses import public_url
 from ideas.models import CompetitionPage, Idea, IdeaStatus, Phase
 from ideas.models.ideas import ENTERED_STATUSES
-from ideas.notifications import language_of
+from ideas.models.teams import hash_token
+from ideas.notifications import display_name, language_of
 from ideas.permissions import can_decide
-from ideas.services import NotAllowed, ServiceError, draft_innovation_page, set_idea_status
+from ideas.services import (
+    InvitationUnusable,
+    NotAllowed,
+    ServiceError,
+    draft_innovation_page,
+    set_idea_status,
+    set_up_profile,
+)
 
 from . import notifications, permissions
 from .assignment import AssignmentPlan, plan_assignments
 from .models import (
+    JUROR_INVITATION_VALIDITY,
     Assignment,
     Award,
     AwardLevel,
     ConflictOfInterest,
     ConflictSource,
+    JurorInvitation,
     JurorNotice,
+    JuryMember,
+    JuryRole,
     MessageGroup,
     Review,
     ReviewStatus,
@@ -89,6 +109,247 @@ def _notify_once(competition, user_ids: list[int], kind: str, **context) -> list
         notice = JurorNotice.objects.create(competition=competition, user_id=user, kind=kind)
         notifications.juror_notice(notice=notice, **context)
     return new
+
+
+# --- adding jurors: at once, or by an invitation ----------------------------------------------
+
+
+def already_on_jury(user) -> str:
+    return _("%(name)s is already on this round's jury.") % {"name": display_name(user)}
+
+
+def _jury_user_ids(page: CompetitionPage, draft: CompetitionPage | None = None) -> set[int]:
+    """Who is on the round's jury: its rows, and the rows of the page's latest draft
+    (``draft``, read if not given), which become rows when it is published."""
+    draft = draft or page.get_latest_revision_as_object()
+    live = set(JuryMember.objects.filter(competition=page).values_list("user_id", flat=True))
+    return live | {member.user_id for member in draft.jury_members.all()}
+
+
+def _seat_juror(*, competition, user, role: str, by, field: str) -> JuryMember:
+    """Put ``user`` on the round's jury now; refused on ``field`` if they are on it already.
+
+    The row is written at once. While the round's page has unpublished changes, its editor
+    loads (and publishing writes) the latest revision rather than the rows, so the juror is
+    added to that revision too: otherwise publishing the draft would delete the row. Without
+    unpublished changes the editor loads the rows themselves.
+    """
+    page = CompetitionPage.objects.select_for_update().get(pk=competition.canonical().pk)
+    draft = page.get_latest_revision_as_object()
+    if user.pk in _jury_user_ids(page, draft):
+        raise FieldErrors({field: already_on_jury(user)})
+    last = JuryMember.objects.filter(competition=page).aggregate(last=Max("sort_order"))["last"]
+    member = JuryMember.objects.create(
+        competition=page, user=user, role=role, sort_order=(last or 0) + 1
+    )
+    if page.has_unpublished_changes and page.latest_revision_id:
+        draft.jury_members.add(member)
+        draft.save_revision(user=by, changed=False, clean=False)
+    log(
+        instance=page, action="ideatori.juror_added", user=by, data={"juror": user.pk, "role": role}
+    )
+    if page.live:
+        Group.objects.get_or_create(name=JURORS_GROUP)[0].user_set.add(user)
+        _notify_once(page, [user.pk], JurorNotice.JURY_SET)
+    return member
+
+
+@transaction.atomic
+def add_juror(*, competition, user, role: str = JuryRole.MEMBER, by) -> JuryMember:
+    """The coordinator puts someone with an account on the round's jury.
+
+    Refused (``FieldErrors`` on "user") when they are on it already. Side effects: the jury
+    row (also in a new revision of the round's page while a draft of it waits; see
+    ``_seat_juror``), logged in the page's history; when the page is live, the juror joins
+    the Jurors group and is told once that they are on the jury (``_notify_once``).
+    """
+    if not permissions.can_manage_jury(by):
+        raise NotAllowed(_("Only a coordinator keeps the jury."))
+    return _seat_juror(competition=competition, user=user, role=role, by=by, field="user")
+
+
+@dataclass
+class JurorAdded:
+    """What adding by e-mail did: an account joined (``member``), or an invitation went."""
+
+    member: JuryMember | None = None
+    invitation: JurorInvitation | None = None
+    token: str = ""
+
+
+def _invitation_link(invitation: JurorInvitation, token: str) -> str:
+    with translation.override(invitation.language):
+        return public_url(reverse("judging:invitation", kwargs={"token": token}))
+
+
+@transaction.atomic
+def add_juror_by_email(
+    *,
+    competition,
+    name: str,
+    email: str,
+    language: str,
+    role: str = JuryRole.MEMBER,
+    by,
+    now: datetime | None = None,
+) -> JurorAdded:
+    """The coordinator adds someone to the round's jury by name and e-mail address.
+
+    An account holding the address (any letter case; ``home.accounts.account_for_email``)
+    joins at once, with the side effects of ``add_juror``. Anyone else is invited: a
+    single-use link valid for 14 days, of which only the hash is kept, e-mailed in
+    ``language`` (the invitation's ``sent_at`` follows delivery). Refused (``FieldErrors``
+    on "email", nothing written or sent) for a malformed address, someone on the jury already
+    and an address with an invitation not yet accepted or cancelled (even an expired one,
+    which is sent again instead).
+    """
+    if not permissions.can_manage_jury(by):
+        raise NotAllowed(_("Only a coordinator keeps the jury."))
+    now = now or timezone.now()
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise FieldErrors({"email": _("Enter a valid e-mail address.")}) from None
+    competition = competition.canonical()
+    account = account_for_email(email)
+    if account is not None:
+        member = _seat_juror(competition=competition, user=account, role=role, by=by, field="email")
+        return JurorAdded(member=member)
+    if JurorInvitation.objects.pending().filter(competition=competition, email=email).exists():
+        raise FieldErrors(
+            {
+                "email": _(
+                    "%(email)s has been invited to this round's jury already: send the "
+                    "invitation again or cancel it below."
+                )
+                % {"email": email}
+            }
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = JurorInvitation.objects.create(
+        competition=competition,
+        name=name.strip(),
+        email=email,
+        role=role,
+        language=language,
+        token_hash=hash_token(token),
+        invited_by=by,
+        created_at=now,
+        expires_at=now + JUROR_INVITATION_VALIDITY,
+    )
+    notifications.juror_invitation(invitation=invitation, link=_invitation_link(invitation, token))
+    return JurorAdded(invitation=invitation, token=token)
+
+
+@transaction.atomic
+def resend_juror_invitation(*, invitation: JurorInvitation, by, now: datetime | None = None) -> str:
+    """Send a waiting or expired invitation again with a new link valid for 14 days; the old
+    link stops working (only the new token's hash is kept). Returns the new token.
+
+    Side effect: the invitation e-mail, as ``add_juror_by_email`` sends it."""
+    if not permissions.can_manage_jury(by):
+        raise NotAllowed(_("Only a coordinator keeps the jury."))
+    now = now or timezone.now()
+    invitation = JurorInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.why_unusable(now) not in ("", "expired"):
+        raise InvitationUnusable(_("This invitation has been accepted or cancelled already."))
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = now + JUROR_INVITATION_VALIDITY
+    invitation.sent_at = None
+    invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
+    notifications.juror_invitation(invitation=invitation, link=_invitation_link(invitation, token))
+    return token
+
+
+@transaction.atomic
+def cancel_juror_invitation(
+    *, invitation: JurorInvitation, by, now: datetime | None = None
+) -> JurorInvitation:
+    """Take back an invitation not yet accepted (waiting or expired); its link stops working
+    and says it was cancelled. No e-mail is sent."""
+    if not permissions.can_manage_jury(by):
+        raise NotAllowed(_("Only a coordinator keeps the jury."))
+    now = now or timezone.now()
+    invitation = JurorInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.why_unusable(now) not in ("", "expired"):
+        raise InvitationUnusable(_("This invitation has been accepted or cancelled already."))
+    invitation.cancelled_at = now
+    invitation.save(update_fields=["cancelled_at"])
+    return invitation
+
+
+def _usable_juror_invitation(token: str, now: datetime) -> JurorInvitation:
+    invitation = (
+        # Only the invitation is locked: PostgreSQL refuses to lock the nullable side of the
+        # outer join to the inviter.
+        JurorInvitation.objects.select_for_update(of=("self",))
+        .usable_at(now)
+        .with_token(token)
+        .select_related("competition", "invited_by")
+        .first()
+    )
+    if invitation is None:
+        raise InvitationUnusable(
+            _("This invitation link is not valid: it may have expired or been used already.")
+        )
+    return invitation
+
+
+def _accept(invitation: JurorInvitation, user, now: datetime) -> None:
+    """Seat the invitation's person (unless they are on the jury by now) and use it up."""
+    page = invitation.competition.canonical()
+    if user.pk not in _jury_user_ids(page):
+        _seat_juror(
+            competition=page,
+            user=user,
+            role=invitation.role,
+            by=invitation.invited_by,
+            field="email",
+        )
+    invitation.accepted_at, invitation.accepted_by = now, user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+
+
+@transaction.atomic
+def sign_up_juror(*, token: str, name: str, password: str, now: datetime | None = None):
+    """The invited person creates their account through the invitation's link and joins the
+    jury. Returns the new account (the caller signs them in).
+
+    The account's address is the invitation's, verified by the link: its ``EmailAddress`` is
+    created verified and primary, and no confirmation e-mail is sent. Refused
+    (``InvitationUnusable``) once the link is used, cancelled or expired, and (``NotAllowed``)
+    when an account holds the address by now. Side effects: the account, its profile (the
+    name given, the invitation's language), the invitation marked accepted, and those of
+    ``add_juror`` (attributed to the coordinator who invited).
+    """
+    now = now or timezone.now()
+    invitation = _usable_juror_invitation(token, now)
+    if account_for_email(invitation.email) is not None:
+        raise NotAllowed(_("An account with this address exists: sign in to join the jury."))
+    user = create_verified_account(email=invitation.email, password=password)
+    set_up_profile(user=user, name=name, language=invitation.language)
+    _accept(invitation, user, now)
+    return user
+
+
+@transaction.atomic
+def accept_juror_invitation(*, token: str, user, now: datetime | None = None) -> JurorInvitation:
+    """Someone who has an account with the invited address by now (they made one before
+    following the link) joins the jury through it, signed in.
+
+    Refused (``InvitationUnusable``) once the link is used, cancelled or expired, and
+    (``NotAllowed``) for an account that does not hold the invited address. Side effects: the
+    invitation marked accepted, and those of ``add_juror`` (attributed to the coordinator who
+    invited); someone on the jury already just uses the invitation up.
+    """
+    now = now or timezone.now()
+    invitation = _usable_juror_invitation(token, now)
+    if not permissions.holds_invited_address(user, invitation):
+        raise NotAllowed(_("This invitation is for another e-mail address."))
+    _accept(invitation, user, now)
+    return invitation
 
 
 @transaction.atomic

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "judging"
 
 urlpatterns = [
     path("jury/", views.JuryHomeView.as_view(), name="home"),
+    path(
+        "jury/invitations/<str:token>/",
+        invitation_views.JurorInvitationView.as_view(),
+        name="invitation",
+    ),
     path("jury/<int:competition_id>/", views.AssignedIdeasView.as_view(), name="assigned"),
     path(
         "jury/<int:competition_id>/conflict/",

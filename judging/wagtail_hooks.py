@@ -1,17 +1,21 @@
 from datetime import timedelta
 
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.widgets import Button
 from wagtail.models import Locale
 from wagtail.signals import page_published
 
 from home.schedule import JOBS_HOOK, Job
 from ideas.models import NEW_ROUND_HOOK, CompetitionPage
 
-from . import services
+from . import permissions, services
 from .admin import judging_viewset
+from .choosers import user_chooser_viewset
 from .criteria import default_criteria
+from .jury_admin import JuryViewSet
 
 
 @hooks.register(NEW_ROUND_HOOK)
@@ -48,11 +52,35 @@ def register_judging_actions(actions) -> None:
     actions.register_action(
         "ideatori.message_sent", _("Write to the round's people"), _("Message sent")
     )
+    actions.register_action("ideatori.juror_added", _("Add a juror"), _("Juror added"))
 
 
 @hooks.register("register_admin_viewset")
-def register_judging_viewset():
-    return judging_viewset
+def register_judging_screens():
+    return [judging_viewset, JuryViewSet(), user_chooser_viewset]
+
+
+def jury_button(page, user, priority: int):
+    if not issubclass(page.specific_class or type(page), CompetitionPage):
+        return
+    if permissions.can_manage_jury(user):
+        yield Button(
+            _("Jury"),
+            url=reverse("jury:round", args=[page.specific.canonical().pk]),
+            icon_name="group",
+            priority=priority,
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def page_header_jury_button(page, user, view_name=None, next_url=None):
+    """The round's jury screen, from the round's page in the admin."""
+    yield from jury_button(page, user, priority=68)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def page_listing_jury_button(page, user, next_url=None):
+    yield from jury_button(page, user, priority=55)
 
 
 @receiver(page_published)

@@ -28,6 +28,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.blocks import BodyBlock
 from home.memo import ViewRestrictionsReadOnce, public
+from home.panels import ChildInlinePanel
 from ideas.phases import Phase
 
 from .ideas import DEFAULT_REQUIRED_FIELDS, field_labels
@@ -313,8 +314,8 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
             heading=_("Ideas"),
         ),
         InlinePanel("criteria", heading=_("Criteria"), label=_("Criterion"), min_num=1),
-        # "jury_members" is judging's relation, like "criteria".
-        InlinePanel("jury_members", heading=_("Jury"), label=_("Juror")),
+        # "jury_members" is judging's relation, like "criteria"; its rows bring their checks.
+        ChildInlinePanel("jury_members", heading=_("Jury"), label=_("Juror")),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("intro"),

@@ -21,7 +21,7 @@ def test_coordinator_copies_last_years_round(page, axe_check):
 
     sign_in(page, coordinator.email)
     page.goto(f"/admin/pages/{last_year.pk}/edit/")
-    page.get_by_role("button", name="Actions", exact=True).click()
+    page.locator("header").get_by_role("button", name="Actions", exact=True).click()
     with page.expect_navigation():
         page.get_by_role("link", name="Copy this round").click()
 
