@@ -15,9 +15,11 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from home.email_texts import EMAIL_KINDS_HOOK
 from home.schedule import JOBS_HOOK, Job
 
 from . import permissions
+from .email_kinds import EMAIL_KINDS
 from .export import neutralise
 from .models import CompetitionPage, Idea, IdeaStatus, ServiceUnit, Team
 from .models.ideas import IDEA_TEXT_FIELDS
@@ -176,3 +178,9 @@ def scheduled_jobs():
             daily_at=time(8, 0),
         ),
     ]
+
+
+@hooks.register(EMAIL_KINDS_HOOK)
+def email_kinds():
+    """The team's and coordinators' e-mails whose text coordinators may write."""
+    return EMAIL_KINDS

@@ -8,11 +8,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import Locale
 from wagtail.signals import page_published
 
+from home.email_texts import EMAIL_KINDS_HOOK
 from home.schedule import JOBS_HOOK, Job
 from ideas.models import NEW_ROUND_HOOK, CompetitionPage
 
 from . import admin_urls, permissions, services
 from .criteria import default_criteria
+from .email_kinds import EMAIL_KINDS
 
 
 class JudgingMenuItem(MenuItem):
@@ -82,3 +84,9 @@ def scheduled_jobs():
             every=timedelta(minutes=5),
         )
     ]
+
+
+@hooks.register(EMAIL_KINDS_HOOK)
+def email_kinds():
+    """The jurors' e-mails whose text coordinators may write."""
+    return EMAIL_KINDS
