@@ -4,15 +4,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import Resolver404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from PIL import Image as PILImage
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PreviewableMixin
 from wagtail.search import index
 
+from . import email_texts
 from .blocks import BodyBlock
 from .memo import ViewRestrictionsReadOnce
 from .theme import colour_on_white, colour_under_black
@@ -295,3 +296,69 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- the coordinators' texts of the automatic e-mails (``home.email_texts``) -----------------
+
+
+class EmailText(PreviewableMixin, models.Model):
+    """A coordinator's text of one automatic e-mail in one language, sent instead of the
+    built-in text; deleting it brings the built-in text back."""
+
+    kind = models.CharField(
+        verbose_name=_("e-mail"), max_length=64, choices=email_texts.kind_choices
+    )
+    language = models.CharField(
+        verbose_name=_("language"), max_length=8, choices=settings.LANGUAGES
+    )
+    subject = models.CharField(verbose_name=_("subject"), max_length=200)
+    body = models.TextField(verbose_name=_("text"))
+    updated_at = models.DateTimeField(verbose_name=_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "language"]
+        verbose_name = _("e-mail text")
+        verbose_name_plural = _("e-mail texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language"],
+                name="one_email_text_per_kind_and_language",
+                violation_error_message=_(
+                    "This e-mail already has a text in this language: change that one."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_language_display()})"
+
+    @property
+    def email_kind(self) -> "email_texts.EmailKind | None":
+        return email_texts.kinds().get(self.kind)
+
+    def clean(self) -> None:
+        """Each of subject and text names only placeholders its e-mail offers; the subject
+        is one line. Line ends are kept as the built-in texts have them."""
+        self.body = self.body.replace("\r\n", "\n")
+        errors = {}
+        if "\n" in self.subject or "\r" in self.subject:
+            errors["subject"] = _("The subject is one line.")
+        if self.email_kind is not None:
+            for name in ("subject", "body"):
+                try:
+                    email_texts.check_text(getattr(self, name), self.email_kind)
+                except ValidationError as error:
+                    errors.setdefault(name, error)
+        if errors:
+            raise ValidationError(errors)
+
+    def get_preview_template(self, request, mode_name):
+        return "home/admin/email_text_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        """Subject and text filled with sample values, in the text's language."""
+        with translation.override(self.language):
+            subject, body = email_texts.render_sample(
+                kind=self.email_kind, subject=self.subject, body=self.body
+            )
+        return {"object": self, "subject": subject, "body": body}

@@ -1,11 +1,18 @@
-"""The outbox in the admin, for administrators: what is waiting, what failed and why, and a
-way to send failed e-mails again. Nobody edits or deletes a message here, and bodies are not
-shown."""
+"""The site shell's admin.
+
+The outbox, for administrators: what is waiting, what failed and why, and a way to send failed
+e-mails again. Nobody edits or deletes a message here, and bodies are not shown.
+
+The texts of the automatic e-mails, for coordinators: one per e-mail and language, with the
+e-mail's placeholders listed and a preview with sample values.
+"""
 
 import django_filters
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,14 +21,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, Panel
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import OutboxMessage, OutboxStatus
+from . import email_texts
+from .models import EmailText, OutboxMessage, OutboxStatus
 from .outbox import retry
+from .permissions import COORDINATORS_GROUP, can_edit_email_texts
 
 
 def is_administrator(user) -> bool:
@@ -116,3 +128,70 @@ register_permission_policy(OutboxMessage, AdministratorsReadPolicy(OutboxMessage
 @hooks.register("register_admin_viewset")
 def register_outbox():
     return OutboxViewSet("outbox")
+
+
+# --- the texts of the automatic e-mails, for coordinators (``home.email_texts``) -------------
+
+
+class CoordinatorsPolicy(ModelPermissionPolicy):
+    """Coordinators and superusers add, change and delete e-mail texts; nobody else sees them."""
+
+    ACTIONS = frozenset({"add", "change", "delete", "view"})
+
+    def user_has_permission(self, user, action):
+        return action in self.ACTIONS and can_edit_email_texts(user)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions):
+        if not self.ACTIONS.intersection(actions):
+            return get_user_model().objects.none()
+        return (
+            get_user_model()
+            .objects.filter(Q(is_superuser=True) | Q(groups__name=COORDINATORS_GROUP))
+            .filter(is_active=True)
+            .distinct()
+        )
+
+    def users_with_permission(self, action):
+        return self.users_with_any_permission([action])
+
+
+class EmailPlaceholdersPanel(Panel):
+    """The placeholders the chosen e-mail offers (all e-mails' before one is chosen), what
+    each holds and an example."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "home/admin/email_placeholders_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            chosen = self.instance.email_kind
+            every = email_texts.kinds().values()
+            context["kinds"] = [
+                {"label": kind.label, "placeholders": email_texts.placeholder_list(kind)}
+                for kind in ([chosen] if chosen else every)
+            ]
+            context["chosen"] = chosen is not None
+            return context
+
+
+class EmailTextViewSet(SnippetViewSet):
+    model = EmailText
+    icon = "mail"
+    menu_label = gettext_lazy("E-mail texts")
+    add_to_settings_menu = True
+    list_display = ["kind", "language", "subject", "updated_at"]
+    list_filter = ["kind", "language"]
+    copy_view_enabled = False
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("language")]),
+        FieldPanel("subject"),
+        FieldPanel("body"),
+        EmailPlaceholdersPanel(heading=gettext_lazy("Placeholders")),
+    ]
+
+
+register_permission_policy(EmailText, CoordinatorsPolicy(EmailText))
+register_snippet(EmailTextViewSet)

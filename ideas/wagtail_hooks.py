@@ -15,10 +15,12 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from home.email_texts import EMAIL_KINDS_HOOK
 from home.schedule import JOBS_HOOK, Job
 
 from . import permissions
 from .admin_views import CopyRoundButton, CopyRoundViewSet
+from .email_kinds import EMAIL_KINDS
 from .export import neutralise
 from .models import CompetitionPage, Idea, IdeaStatus, ServiceUnit, Team
 from .models.ideas import IDEA_TEXT_FIELDS
@@ -204,3 +206,9 @@ def copy_round_header_button(page, user, view_name, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def copy_round_listing_button(page, user, next_url=None):
     yield CopyRoundButton(page=page)
+
+
+@hooks.register(EMAIL_KINDS_HOOK)
+def email_kinds():
+    """The team's and coordinators' e-mails whose text coordinators may write."""
+    return EMAIL_KINDS

@@ -8,6 +8,7 @@ from wagtail.admin.widgets import Button
 from wagtail.models import Locale
 from wagtail.signals import page_published
 
+from home.email_texts import EMAIL_KINDS_HOOK
 from home.schedule import JOBS_HOOK, Job
 from ideas.models import NEW_ROUND_HOOK, CompetitionPage
 
@@ -15,6 +16,7 @@ from . import permissions, services
 from .admin import judging_viewset
 from .choosers import user_chooser_viewset
 from .criteria import default_criteria
+from .email_kinds import EMAIL_KINDS
 from .jury_admin import JuryViewSet
 
 
@@ -104,3 +106,9 @@ def scheduled_jobs():
             "juror_reminders", lambda now: services.remind_jurors(now=now), every=timedelta(hours=1)
         ),
     ]
+
+
+@hooks.register(EMAIL_KINDS_HOOK)
+def email_kinds():
+    """The jurors' e-mails whose text coordinators may write."""
+    return EMAIL_KINDS

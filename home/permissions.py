@@ -1,0 +1,26 @@
+"""Who may do what in the site shell's part of the admin.
+
+The Coordinators group is the site's: home's migration 0002 creates it. ``ideas.permissions``
+answers the same question for teams and ideas (``is_coordinator``); a test holds the two to
+the same truth table, since the shell may not import ``ideas``.
+"""
+
+COORDINATORS_GROUP = "Coordinators"
+
+
+def is_coordinator(user) -> bool:
+    """A superuser, or a member of the Coordinators group."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_ideatori_is_coordinator", None)
+    if cached is None:
+        cached = user.groups.filter(name=COORDINATORS_GROUP).exists()
+        user._ideatori_is_coordinator = cached
+    return cached
+
+
+def can_edit_email_texts(user) -> bool:
+    """Coordinators write the texts of the automatic e-mails, in every language."""
+    return is_coordinator(user)
