@@ -1,10 +1,11 @@
 """The Content-Security-Policy of each response, and where browsers send its violations.
 
 django-csp's middleware gives every response ``CONTENT_SECURITY_POLICY`` and the request its
-nonce; this one gives the Wagtail admin (every path under ``/admin/``) its own policy,
-``IDEATORI_CSP_ADMIN`` (previews included: Wagtail renders them through the middleware
-again with a dummy request for the page's own address), and names the report endpoint for ``report-to``. A view's own
-``csp_update``/``csp_replace`` decorators still apply on top of either.
+nonce; this one gives the Wagtail admin its own policy, ``IDEATORI_CSP_ADMIN``: every path
+under ``/admin/``, and the previews the admin frames (Wagtail renders a preview through the
+middleware again, with a dummy request for the page's own address). It also names the report
+endpoint for ``report-to``. A view's own ``csp_update``/``csp_replace`` decorators still apply
+on top of either policy.
 """
 
 from csp.middleware import CSPMiddleware, PolicyParts

@@ -5,10 +5,12 @@ project looks at ``os.environ``.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -258,6 +260,13 @@ IDEATORI_CSP_FORM_ACTION = [
     for origin in os.environ.get("DJANGO_CSP_FORM_ACTION", "").split(",")
     if origin.strip()
 ]
+for _origin in IDEATORI_CSP_FORM_ACTION:
+    # An origin only: a keyword or a wildcard here would open every form to anywhere.
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", _origin):
+        raise ImproperlyConfigured(
+            f"DJANGO_CSP_FORM_ACTION: {_origin!r} is not an origin such as "
+            "https://login.example.org."
+        )
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -275,12 +284,12 @@ CONTENT_SECURITY_POLICY = {
         "report-to": "csp",
     }
 }
-# The Wagtail admin (every path under /admin/, wagtail-localize's and this project's screens
-# included, and the previews it renders of a page; ideatori.headers picks it). Wagtail 8 still writes inline <script> elements (the
-# date and time choosers, inline panels, workflow and page-chooser set-up) and style=
-# attributes throughout, so inline scripts and styles are allowed there and nowhere else;
-# no eval, no other origin. Its previews are framed by the admin itself; the page preview
-# shows the page's own images, blob: previews of images chosen for upload.
+# The Wagtail admin: every path under /admin/ (wagtail-localize's and this project's screens
+# included) and the page previews it frames; ideatori.headers picks it. Wagtail 8 still writes
+# inline <script> elements (date and time choosers, inline panels, page listings and
+# reports' set-up) and its scripts add <style> elements, so inline scripts and styles are
+# allowed there and nowhere else (a browser test without them counts the refusals); no eval,
+# no other origin. The admin frames its own previews; blob: shows images chosen for upload.
 IDEATORI_CSP_ADMIN = {
     "DIRECTIVES": {
         **CONTENT_SECURITY_POLICY["DIRECTIVES"],
