@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from ideas.models import CompetitionIndexPage, CompetitionPage, IdeaStatus, InnovationPage
+from ideas.services import invite_member
+from judging.services import add_juror_by_email
 from tests.e2e.accounts import account, sign_in
 from tests.factories import make_assignment, make_idea, make_juror, make_round, make_team
 
@@ -89,7 +91,17 @@ def world():
     )
     coordinator = account("csp.coordinator@example.org")
     coordinator.groups.add(Group.objects.get(name="Coordinators"))
+    _, team_token = invite_member(team=draft.team, email="csp.new@example.org", by=lead)
+    jury_token = add_juror_by_email(
+        competition=judging,
+        name="New Juror",
+        email="csp.new.juror@example.org",
+        language="en",
+        by=coordinator,
+    ).token
     return {
+        "team_token": team_token,
+        "jury_token": jury_token,
         "judging": judging,
         "juror": juror,
         "review": review,
@@ -123,6 +135,8 @@ def test_every_page_loads_with_no_policy_violation(page, world):
         "/en/accounts/login/",
         "/en/accounts/signup/",
         "/en/accounts/password/reset/",
+        f"/en/invitations/{world['team_token']}/",
+        f"/en/jury/invitations/{world['jury_token']}/",
     ):
         watch.visit(path)
     for path in (
@@ -144,6 +158,9 @@ def test_every_page_loads_with_no_policy_violation(page, world):
         "/en/my/teams/new/",
         f"/en/my/teams/{draft.team_id}/",
         f"/en/my/teams/{draft.team_id}/edit/",
+        "/en/accounts/email/",
+        "/en/accounts/password/change/",
+        "/en/accounts/logout/",
     ):
         watch.visit(path)
     watch.visit(f"/en/my/ideas/{draft.pk}/")
@@ -196,6 +213,8 @@ def test_every_page_loads_with_no_policy_violation(page, world):
         "/admin/outbox/",
     ):
         watch.visit(path, settle=True)
+    watch.visit(f"/admin/judging/{finished.pk}/")
+    assert page.locator("svg.chart").count() >= 2  # each idea's bar, each juror's strip
 
     # The page editor's live preview, in its side panel.
     page.goto(f"/admin/pages/{open_round.pk}/edit/")
