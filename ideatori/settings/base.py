@@ -301,7 +301,7 @@ IDEATORI_CSP_ADMIN = {
     }
 }
 # No Wagtail "update available" call home from the admin's dashboard (connect-src is 'self'),
-# and no Gravatar: an avatar is the one uploaded, else the initials.
+# and no Gravatar (img-src is the site): an avatar is the one uploaded, else Wagtail's default.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The browser features no page of the site uses are switched off for it and anything it

@@ -231,6 +231,9 @@ def test_admin_pages_get_the_admin_policy(client, world, path):
     assert policy["frame-ancestors"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["connect-src"] == ["'self'"]
+    # Nothing in the admin asks another origin: no Gravatar, no Wagtail update check.
+    assert "gravatar.com" not in response.text
+    assert "data-w-upgrade" not in response.text
 
 
 def test_a_page_preview_in_the_admin_gets_the_admin_policy(world):
