@@ -11,7 +11,9 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from wagtail.models import Site
 
+from home.models import SiteSettings
 from ideas.models import CompetitionIndexPage, CompetitionPage, IdeaStatus, InnovationPage
 from ideas.services import invite_member
 from judging.services import add_juror_by_email
@@ -89,6 +91,10 @@ def world():
         competition=CompetitionPage.objects.get(slug="2026", locale__language_code="en"),
         title="Shared reception desk",
     )
+    # The site's colours: the one inline <style>, allowed by the response's nonce.
+    site_settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    site_settings.primary_colour = "#005799"
+    site_settings.save()
     coordinator = account("csp.coordinator@example.org")
     coordinator.groups.add(Group.objects.get(name="Coordinators"))
     _, team_token = invite_member(team=draft.team, email="csp.new@example.org", by=lead)
@@ -139,6 +145,8 @@ def test_every_page_loads_with_no_policy_violation(page, world):
         f"/en/jury/invitations/{world['jury_token']}/",
     ):
         watch.visit(path)
+    primary = "getComputedStyle(document.documentElement).getPropertyValue('--ideatori-primary')"
+    assert page.evaluate(primary).strip() == "#005799"
     for path in (
         "/en/no-such-page/",
         "/en/invitations/no-such-link/",
@@ -158,6 +166,8 @@ def test_every_page_loads_with_no_policy_violation(page, world):
         "/en/my/teams/new/",
         f"/en/my/teams/{draft.team_id}/",
         f"/en/my/teams/{draft.team_id}/edit/",
+        f"/en/my/ideas/start/{draft.competition_id}/",
+        "/en/competitions/2026/submit/",
         "/en/accounts/email/",
         "/en/accounts/password/change/",
         "/en/accounts/logout/",
@@ -180,6 +190,7 @@ def test_every_page_loads_with_no_policy_violation(page, world):
     for path in (
         "/en/jury/",
         f"/en/jury/{world['judging'].pk}/",
+        f"/en/jury/{world['judging'].pk}/conflict/",
         f"/en/jury/ideas/{world['review'].pk}/",
         f"/en/jury/ideas/{world['review'].pk}/conflict/",
     ):
