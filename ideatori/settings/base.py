@@ -287,8 +287,9 @@ CONTENT_SECURITY_POLICY = {
 # The Wagtail admin: every path under /admin/ (wagtail-localize's and this project's screens
 # included) and the page previews it frames; ideatori.headers picks it. Wagtail 8 still writes
 # inline <script> elements (date and time choosers, inline panels, page listings and
-# reports' set-up) and its scripts add <style> elements, so inline scripts and styles are
-# allowed there and nowhere else (a browser test without them counts the refusals); no eval,
+# reports' set-up) and its scripts add <style> elements: without 'unsafe-inline' Chromium
+# refuses both on the page editor, wagtail-localize's editor, the explorer, the reports and
+# the jury screen. So inline scripts and styles are allowed there and nowhere else; no eval,
 # no other origin. The admin frames its own previews; blob: shows images chosen for upload.
 IDEATORI_CSP_ADMIN = {
     "DIRECTIVES": {
