@@ -1,7 +1,12 @@
+import logging
+import time
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import (
     HttpRequest,
+    HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
@@ -10,9 +15,13 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
+from .csp_reports import CONTENT_TYPES, parse_reports
 from .health import check_health
+
+csp_log = logging.getLogger("ideatori.csp")
 
 
 @never_cache
@@ -43,3 +52,60 @@ def admin_login_redirect(request: HttpRequest) -> HttpResponseRedirect:
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask /favicon.ico whatever the page says; send them to the static icon."""
     return HttpResponsePermanentRedirect(static("img/favicon-32.png"))
+
+
+def _within_report_rate(request: HttpRequest) -> bool:
+    """Count this report against its client address's allowance for the current minute."""
+    minute = int(time.time() // 60)
+    key = f"csp-report:{request.META.get('REMOTE_ADDR', '')}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        count = 1
+    limit = settings.IDEATORI_CSP_REPORTS_PER_MINUTE
+    if count == limit + 1:
+        csp_log.warning("CSP reports from this address over %s a minute: dropping the rest", limit)
+    return count <= limit
+
+
+@csrf_exempt  # browsers post reports without a token or cookies
+@never_cache
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Log each Content-Security-Policy violation a browser reports, one line each.
+
+    204 when logged; 415 for another content type, 413 for a body over
+    ``IDEATORI_CSP_REPORT_MAX_BYTES``, 400 for one that is no report, 429 past the
+    per-address allowance. Nothing is stored.
+    """
+    content_type = request.content_type.lower()
+    if content_type not in CONTENT_TYPES:
+        return HttpResponse("Not a CSP report.\n", status=415, content_type="text/plain")
+    limit = settings.IDEATORI_CSP_REPORT_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = limit + 1
+    if declared > limit:
+        return HttpResponse("Report too large.\n", status=413, content_type="text/plain")
+    if not _within_report_rate(request):
+        return HttpResponse("Too many reports.\n", status=429, content_type="text/plain")
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        return HttpResponse("Report too large.\n", status=413, content_type="text/plain")
+    try:
+        violations = parse_reports(body)
+    except ValueError as error:
+        return HttpResponse(f"Not a CSP report: {error}.\n", status=400, content_type="text/plain")
+    for violation in violations:
+        csp_log.warning(
+            "CSP violation: %s blocked %s on %s (%s:%s)",
+            violation.directive,
+            violation.blocked or "inline",
+            violation.document,
+            violation.source or "-",
+            violation.line or "-",
+            extra={"csp": violation.as_log()},
+        )
+    return HttpResponse(status=204)

@@ -7,12 +7,13 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home.sitemap import MultilingualSitemap
-from home.views import admin_login_redirect, favicon, healthz
+from home.views import admin_login_redirect, csp_report, favicon, healthz
 from ideatori import api_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
+    path(settings.IDEATORI_CSP_REPORT_URL.lstrip("/"), csp_report, name="csp_report"),
     # The admin's own sign-in form is replaced by the site's, which is rate-limited.
     path("admin/login/", admin_login_redirect),
     path("admin/", include(wagtailadmin_urls)),

@@ -5,9 +5,12 @@ project looks at ``os.environ``.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,7 +63,10 @@ MIDDLEWARE = [
     "ideatori.middleware.RequestIdMiddleware",
     "ideatori.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: pages get a policy (and request.csp_nonce), static files need none.
+    "ideatori.headers.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "home.memo.RequestMemoMiddleware",
     "ideatori.middleware.APIURLConfMiddleware",
@@ -241,6 +248,93 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # The label used wherever a date of a round is shown, so that readers know which clock it is.
 IDEATORI_TIME_ZONE_LABEL = _("Helsinki time")
+
+# Security headers (README, "Security headers"). Public, team, juror and sign-in pages run no
+# script and apply no style but the site's own files and the elements given the request's
+# nonce; nothing may frame them. Images may be data: URIs (HDS's icons are). Forms post to
+# the site, and to the identity provider's origins (DJANGO_CSP_FORM_ACTION) when sign-in
+# goes there: browsers hold a form's redirects to form-action too.
+IDEATORI_CSP_REPORT_URL = "/csp-report/"
+IDEATORI_CSP_FORM_ACTION = [
+    origin.strip()
+    for origin in os.environ.get("DJANGO_CSP_FORM_ACTION", "").split(",")
+    if origin.strip()
+]
+for _origin in IDEATORI_CSP_FORM_ACTION:
+    # An origin only: a keyword or a wildcard here would open every form to anywhere.
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", _origin):
+        raise ImproperlyConfigured(
+            f"DJANGO_CSP_FORM_ACTION: {_origin!r} is not an origin such as "
+            "https://login.example.org."
+        )
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *IDEATORI_CSP_FORM_ACTION],
+        "frame-ancestors": [NONE],
+        "report-uri": IDEATORI_CSP_REPORT_URL,
+        "report-to": "csp",
+    }
+}
+# The Wagtail admin: every path under /admin/ (wagtail-localize's and this project's screens
+# included) and the page previews it frames; ideatori.headers picks it. Wagtail 8 still writes
+# inline <script> elements (date and time choosers, inline panels, page listings and
+# reports' set-up) and its scripts add <style> elements: without 'unsafe-inline' Chromium
+# refuses both on the page editor, wagtail-localize's editor, the explorer, the reports and
+# the jury screen. So inline scripts and styles are allowed there and nowhere else; no eval,
+# no other origin. The admin frames its own previews; blob: shows images chosen for upload.
+IDEATORI_CSP_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# No Wagtail "update available" call home from the admin's dashboard (connect-src is 'self'),
+# and no Gravatar (img-src is the site): an avatar is the one uploaded, else Wagtail's default.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The browser features no page of the site uses are switched off for it and anything it
+# frames; WebAuthn (security keys for multi-factor sign-in) stays on for the site itself.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "gamepad": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-create": "self",
+    "publickey-credentials-get": "self",
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
+# Violation reports (home.views.csp_report): bodies over this size are refused unread, and
+# one client address is heard this many times a minute; the rest are dropped.
+IDEATORI_CSP_REPORT_MAX_BYTES = 16 * 1024
+IDEATORI_CSP_REPORTS_PER_MINUTE = 60
 
 # Set to "production" by production settings; commands that must never run there check it.
 IDEATORI_ENVIRONMENT = "development"
