@@ -92,19 +92,34 @@ def erasure_plan(person) -> ErasurePlan:
                 "Coordinators group first, then erase this account."
             )
         )
-    memberships = Membership.objects.filter(user=person).select_related("team").order_by("pk")
-    for membership in memberships:
+    memberships = list(Membership.objects.filter(user=person).select_related("team"))
+    team_ids = [membership.team_id for membership in memberships]
+    others: dict[int, list] = {}
+    for other in (
+        Membership.objects.filter(team_id__in=team_ids)
+        .exclude(user=person)
+        .select_related("user__profile")
+        .order_by("joined_at", "pk")
+    ):
+        others.setdefault(other.team_id, []).append(other)
+    entered = set(
+        Idea.objects.entered().filter(team_id__in=team_ids).values_list("team_id", flat=True)
+    )
+    alone = [
+        membership.team_id
+        for membership in memberships
+        if membership.role == Role.LEAD and not others.get(membership.team_id)
+    ]
+    ideas_of: dict[int, list] = {}
+    for idea in Idea.objects.filter(team_id__in=alone).order_by("pk"):
+        ideas_of.setdefault(idea.team_id, []).append(idea)
+    for membership in sorted(memberships, key=lambda m: m.team.name):
         team = membership.team
-        others = list(
-            team.memberships.exclude(user=person)
-            .select_related("user__profile")
-            .order_by("joined_at", "pk")
-        )
         if membership.role != Role.LEAD:
             plan.left_teams.append(team)
-        elif others:
-            plan.handed_over.append((team, others[0].user))
-        elif team.ideas.entered().exists():
+        elif others.get(team.pk):
+            plan.handed_over.append((team, others[team.pk][0].user))
+        elif team.pk in entered:
             plan.refusals.append(
                 _(
                     "%(team)s has submitted ideas and no other member. Invite a colleague to "
@@ -114,7 +129,7 @@ def erasure_plan(person) -> ErasurePlan:
                 % {"team": team.name}
             )
         else:
-            plan.removed_teams.append((team, list(team.ideas.order_by("pk"))))
+            plan.removed_teams.append((team, ideas_of.get(team.pk, [])))
     plan.revisions = IdeaRevision.objects.filter(author=person).count()
     plan.reviews = Assignment.objects.filter(juror=person, review__isnull=False).count()
     return plan
