@@ -11,6 +11,8 @@ import json
 import zipfile
 from pathlib import PurePath
 
+from django.db.models import Q
+
 from home.models import OutboxMessage
 from ideas.models import Attachment, Idea, IdeaRevision, Invitation, Membership, Profile
 from judging.models import Assignment, ConflictOfInterest, JurorInvitation, JuryMember
@@ -32,8 +34,8 @@ def personal_data(person) -> dict:
     profile = Profile.objects.filter(user=person).select_related("service_unit").first()
     addresses = addresses_of(person)
     ideas = (
-        Idea.objects.filter(revisions__author=person)
-        .union(Idea.objects.filter(created_by=person))
+        Idea.objects.filter(Q(revisions__author=person) | Q(created_by=person))
+        .distinct()
         .order_by("pk")
     )
     own_revisions: dict[int, list] = {}
