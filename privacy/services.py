@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,8 +269,9 @@ def apply_retention(*, now: datetime | None = None) -> RetentionReport:
       deletion is committed. Awarded ideas stay: they are public record.
     - Delivered e-mails sent, and failed ones given up, more than
       ``IDEATORI_RETENTION_EMAIL_DAYS`` days ago (they hold addresses and whole messages).
-    - Finished background-task results older than ``IDEATORI_TASK_RESULTS_DAYS`` days (they
-      hold e-mail arguments), through django-tasks' own pruning.
+
+    Finished background-task results (they hold e-mail arguments) have their own rule and
+    job: ``home.schedule.prune`` after ``IDEATORI_TASK_RESULTS_DAYS`` days.
     """
     now = now or timezone.now()
     report = RetentionReport()
@@ -284,10 +284,4 @@ def apply_retention(*, now: datetime | None = None) -> RetentionReport:
     sent = OutboxMessage.objects.filter(status=OutboxStatus.SENT, sent_at__lt=email_cutoff)
     failed = OutboxMessage.objects.filter(status=OutboxStatus.FAILED, give_up_at__lt=email_cutoff)
     report.emails = sent.delete()[0] + failed.delete()[0]
-    call_command(
-        "prune_db_task_results",
-        min_age_days=settings.IDEATORI_TASK_RESULTS_DAYS,
-        failed_min_age_days=settings.IDEATORI_TASK_RESULTS_DAYS,
-        verbosity=0,
-    )
     return report

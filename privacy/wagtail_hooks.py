@@ -28,7 +28,7 @@ def user_listing_erase_button(user, request_user):
 
 @hooks.register(JOBS_HOOK)
 def scheduled_jobs():
-    """Old unawarded ideas, delivered e-mails and task results go every night."""
+    """Old unawarded ideas and old e-mails go every night."""
     return [
         Job("apply_retention", lambda now: services.apply_retention(now=now), daily_at=time(3, 15))
     ]

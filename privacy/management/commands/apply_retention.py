@@ -6,8 +6,7 @@ from privacy.services import apply_retention
 class Command(BaseCommand):
     help = (
         "Remove unawarded ideas (with files, revisions and reviews) of rounds whose results are "
-        "older than RETENTION_IDEA_YEARS, e-mails older than RETENTION_EMAIL_DAYS and task "
-        "results older than TASK_RESULTS_DAYS. Safe to rerun."
+        "older than RETENTION_IDEA_YEARS, e-mails older than RETENTION_EMAIL_DAYS. Safe to rerun."
     )
 
     def handle(self, *args, **options):
