@@ -36,6 +36,12 @@ class ErasePersonView(WagtailAdminTemplateMixin, FormView):
     def get_page_subtitle(self):
         return display_name(self.person)
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("wagtailusers_users:index"), "label": _("Users")},
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]
+
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"person": self.person}
 
