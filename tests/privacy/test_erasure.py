@@ -251,3 +251,28 @@ def test_a_person_cannot_erase_someone_else():
     with pytest.raises(services.NotAllowed):
         services.erase_person(person=niina, by=olli)
     assert get_user_model().objects.filter(pk=niina.pk).exists()
+
+
+def test_the_demo_peoples_erasure_goes_through_and_keeps_the_finished_rounds_ranking():
+    """The demo's real-looking data: pages they own, revisions, reviews and a conflict."""
+    import io
+
+    from django.core.management import call_command
+
+    from ideas.models import CompetitionPage
+
+    call_command("load_demo", stdout=io.StringIO())
+    users = get_user_model().objects
+    finished = next(
+        page
+        for page in CompetitionPage.objects.filter(locale__language_code="en")
+        if page.criteria.exists() and Review.objects.filter(assignment__idea__competition=page)
+    )
+    before = ranking_rows(finished)
+
+    for email in ("nurse@example.org", "juror@example.org", "coordinator@example.org"):
+        person = users.get(email=email)
+        services.erase_person(person=person, by=person)
+        assert not users.filter(email=email).exists()
+
+    assert ranking_rows(finished) == before
