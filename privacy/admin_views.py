@@ -1,18 +1,23 @@
 """A coordinator erases a person on their request: the same statement and rules as the
 person's own "Delete my account", a reason for the log, and the address typed again."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import ListingButton
 
+from home.former_people import FORMER_USERNAME_PREFIX
 from ideas.notifications import display_name
 
 from . import permissions, services
@@ -38,8 +43,8 @@ class ErasePersonView(WagtailAdminTemplateMixin, FormView):
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
-            {"url": reverse("wagtailusers_users:index"), "label": _("Users")},
-            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+            {"url": reverse("erase_person:index"), "label": _("Erase a person")},
+            {"url": "", "label": self.get_page_subtitle()},
         ]
 
     def get_form_kwargs(self):
@@ -49,7 +54,7 @@ class ErasePersonView(WagtailAdminTemplateMixin, FormView):
         return super().get_context_data(**kwargs) | {
             "plan": services.erasure_plan(self.person),
             "person": self.person,
-            "cancel_url": reverse("wagtailusers_users:index"),
+            "cancel_url": reverse("erase_person:index"),
         }
 
     def form_invalid(self, form):
@@ -67,15 +72,78 @@ class ErasePersonView(WagtailAdminTemplateMixin, FormView):
                 form.add_error(None, reason)
             return self.form_invalid(form)
         messages.success(self.request, _("The person's account and personal data are erased."))
-        return redirect("wagtailusers_users:index")
+        return redirect("erase_person:index")
+
+
+class PeopleSearchForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Name or e-mail address"), min_length=2, max_length=200, required=False
+    )
+
+
+class PeopleView(WagtailAdminTemplateMixin, TemplateView):
+    """A coordinator finds the person who asked to be erased, by name or address: never a list
+    of every account."""
+
+    template_name = "privacy/admin/people.html"
+    page_title = gettext_lazy("Erase a person")
+    header_icon = "bin"
+    limit = 20
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_erase_others(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        form = PeopleSearchForm(self.request.GET or None)
+        people = []
+        if form.is_valid() and form.cleaned_data["q"]:
+            query = form.cleaned_data["q"].strip()
+            people = list(
+                get_user_model()
+                .objects.exclude(username__startswith=FORMER_USERNAME_PREFIX)
+                .exclude(pk=self.request.user.pk)
+                .filter(
+                    Q(profile__name__icontains=query)
+                    | Q(email__icontains=query)
+                    | Q(emailaddress__email__icontains=query)
+                )
+                .select_related("profile")
+                .distinct()
+                .order_by("email", "pk")[: self.limit]
+            )
+        return super().get_context_data(**kwargs) | {
+            "form": form,
+            "people": people,
+            "searched": form.is_bound and form.is_valid() and bool(form.cleaned_data["q"]),
+        }
 
 
 class ErasePersonViewSet(ViewSet):
     name = "erase_person"
     url_prefix = "people/erase"
+    add_to_settings_menu = True
+    menu_label = gettext_lazy("Erase a person")
+    menu_icon = "bin"
+    menu_order = 900
+
+    @cached_property
+    def menu_item_class(self):
+        class CoordinatorsMenuItem(MenuItem):
+            def is_shown(self, request):
+                return permissions.can_erase_others(request.user)
+
+        return CoordinatorsMenuItem
 
     def get_urlpatterns(self):
-        return [path("<int:pk>/", ErasePersonView.as_view(), name="confirm")]
+        return [
+            path("", PeopleView.as_view(), name="index"),
+            path("<int:pk>/", ErasePersonView.as_view(), name="confirm"),
+        ]
 
 
 def erase_button(person, request_user) -> list:

@@ -89,3 +89,16 @@ def test_is_last_coordinator_truth_table(person_is, others, last):
             "plain person": UserFactory,
         }[other]()
     assert permissions.is_last_coordinator(person) is last
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("anonymous", False),
+        ("another person", False),
+        ("a coordinator", True),
+        ("a superuser", True),
+    ],
+)
+def test_can_erase_others_truth_table(who, allowed):
+    assert permissions.can_erase_others(people(who, None)) is allowed

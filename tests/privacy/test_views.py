@@ -196,3 +196,44 @@ def test_erasure_in_the_admin_is_denied(client, who):
     assert post.status_code in (302, 403)
     assert "Erase a person" not in get.content.decode()
     assert exists(person)
+
+
+PEOPLE = "/admin/people/erase/"
+
+
+def test_coordinator_finds_a_person_by_name_or_address_never_a_list_of_all(client):
+    by = coordinator()
+    niina = UserFactory(email="niina@example.org")
+    Profile.objects.create(user=niina, name="Niina Nurse")
+    UserFactory(email="olli@example.org")
+    client.force_login(by)
+
+    empty = client.get(PEOPLE).content.decode()
+    by_name = client.get(PEOPLE, {"q": "nurse"}).content.decode()
+    by_address = client.get(PEOPLE, {"q": "olli@"}).content.decode()
+
+    assert "niina@example.org" not in empty and "olli@example.org" not in empty
+    assert erase_url(niina) in by_name and "olli@example.org" not in by_name
+    assert "olli@example.org" in by_address and "niina@example.org" not in by_address
+
+
+def test_people_search_is_denied_to_others(client):
+    UserFactory(email="niina@example.org")
+    client.force_login(UserFactory(is_staff=True))
+    response = client.get(PEOPLE, {"q": "niina"})
+    assert response.status_code in (302, 403)
+    assert "niina@example.org" not in response.content.decode()
+
+
+def test_people_search_query_count_is_the_same_for_1_and_10_people(client, count_queries):
+    client.force_login(coordinator())
+    UserFactory(email="clinic-0@example.org")
+    client.get(PEOPLE, {"q": "clinic"})
+    with_one = count_queries(lambda: client.get(PEOPLE, {"q": "clinic"}))
+    for number in range(1, 10):
+        Profile.objects.create(user=UserFactory(email=f"clinic-{number}@example.org"), name="N")
+
+    with_ten = count_queries(lambda: client.get(PEOPLE, {"q": "clinic"}))
+
+    assert with_one == with_ten
+    assert client.get(PEOPLE, {"q": "clinic"}).content.decode().count("/admin/people/erase/") >= 10
