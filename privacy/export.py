@@ -6,8 +6,8 @@ seats, the reviews they gave with their own scores, their conflicts of interest,
 and e-mails addressed to them. Nobody else's address, name or score.
 """
 
-import io
 import json
+import shutil
 import zipfile
 from pathlib import PurePath
 
@@ -151,16 +151,18 @@ def personal_data(person) -> dict:
     }
 
 
-def data_zip(person) -> bytes:
-    """The person's data as a ZIP: ``data.json`` and their files under ``files/``."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+def write_data_zip(person, target) -> None:
+    """Write the person's data as a ZIP into the file ``target``: ``data.json`` and their files
+    under ``files/``, each copied in chunks, never the whole archive in memory."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         data = personal_data(person)
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
         for attachment in Attachment.objects.filter(uploaded_by=person).order_by("pk"):
             try:
-                with attachment.file.open("rb") as stored:
-                    archive.writestr(_attachment_entry(attachment), stored.read())
+                with (
+                    attachment.file.open("rb") as stored,
+                    archive.open(_attachment_entry(attachment), "w") as entry,
+                ):
+                    shutil.copyfileobj(stored, entry)
             except FileNotFoundError:
                 continue
-    return buffer.getvalue()

@@ -1,17 +1,19 @@
 """The person's own data: take it out, or erase the account."""
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from . import permissions, services
-from .export import data_zip
+from .export import write_data_zip
 from .forms import ConfirmErasureForm
 
 
@@ -22,8 +24,16 @@ class DownloadDataView(LoginRequiredMixin, View):
         if not permissions.can_download_data(request.user, request.user):
             raise PermissionDenied
         stamp = timezone.localtime().strftime("%Y-%m-%d")
-        response = HttpResponse(data_zip(request.user), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="ideatori-my-data-{stamp}.zip"'
+        # Files can be large: the archive is spooled to disk past a few megabytes.
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        write_data_zip(request.user, spool)
+        spool.seek(0)
+        response = FileResponse(
+            spool,
+            as_attachment=True,
+            filename=f"ideatori-my-data-{stamp}.zip",
+            content_type="application/zip",
+        )
         response["Cache-Control"] = "no-store"
         return response
 

@@ -102,7 +102,7 @@ def test_download_holds_every_kind_of_the_persons_data_and_nobody_elses(client, 
 
     assert response["Content-Type"] == "application/zip"
     assert "attachment;" in response["Content-Disposition"]
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     files = {name: archive.read(name) for name in archive.namelist()}
     data = json.loads(files.pop("data.json"))
     assert data["account"]["email"] == "niina@example.org"
@@ -181,6 +181,7 @@ def test_download_query_count_is_the_same_for_1_and_10_ideas(client, count_queri
     with_ten = count_queries(lambda: client.get(reverse("privacy:download")))
 
     assert with_one == with_ten
-    archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("privacy:download")).content))
+    response = client.get(reverse("privacy:download"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert len(json.loads(archive.read("data.json"))["ideas"]) == 10
     assert len([name for name in archive.namelist() if name.startswith("files/")]) == 10

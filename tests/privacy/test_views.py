@@ -4,6 +4,7 @@ confirmation, refusals with what to do, and who may open them."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
@@ -140,6 +141,8 @@ def erase_url(person) -> str:
 def test_coordinator_erases_a_person_on_request_and_it_is_logged(client):
     by, person = coordinator(), UserFactory(email="niina@example.org")
     make_team(lead=person, members=[UserFactory()], name="Clinic team")
+    their_browser = Client()
+    their_browser.force_login(person)
     client.force_login(by)
 
     page = client.get(erase_url(person)).content.decode()
@@ -155,6 +158,8 @@ def test_coordinator_erases_a_person_on_request_and_it_is_logged(client):
     assert not exists(person)
     entry = ModelLogEntry.objects.get(action="ideatori.person_erased")
     assert entry.user_id == by.pk and entry.data["reason"] == "Request by letter 1.12."
+    # Their session, elsewhere, belongs to nobody now.
+    assert their_browser.get(reverse("ideas:profile"))["Location"].startswith("/en/accounts/login/")
 
 
 def test_the_list_of_users_offers_a_coordinator_the_erasure(client):
