@@ -31,7 +31,14 @@ from ideas.models import (
     results_day,
 )
 from ideas.permissions import is_coordinator
-from judging.models import Assignment, ConflictOfInterest, JurorInvitation, JuryMember, RoundMessage
+from judging.models import (
+    Assignment,
+    ConflictOfInterest,
+    JurorInvitation,
+    JuryMember,
+    ReviewStatus,
+    RoundMessage,
+)
 
 from . import permissions
 
@@ -130,7 +137,9 @@ def erasure_plan(person) -> ErasurePlan:
         else:
             plan.removed_teams.append((team, ideas_of.get(team.pk, [])))
     plan.revisions = IdeaRevision.objects.filter(author=person).count()
-    plan.reviews = Assignment.objects.filter(juror=person, review__isnull=False).count()
+    plan.reviews = Assignment.objects.filter(
+        juror=person, review__status=ReviewStatus.SUBMITTED
+    ).count()
     return plan
 
 
@@ -172,9 +181,11 @@ def _scrub_addresses(addresses: set[str]) -> None:
 
 
 def _keep_reviews(person) -> object | None:
-    """Hand the person's reviews (with their conflicts and jury seats of those rounds) to an
-    account standing for them, so that the ranking keeps them as one former juror's."""
-    reviewed = Assignment.objects.filter(juror=person, review__isnull=False)
+    """Hand the person's submitted reviews (with their conflicts and jury seats of those
+    rounds) to an account standing for them, so that the ranking keeps them as one former
+    juror's. Drafts and unreviewed assignments go with the person: the ranking never counted
+    them, and an account nobody uses is never reminded of them."""
+    reviewed = Assignment.objects.filter(juror=person, review__status=ReviewStatus.SUBMITTED)
     if not reviewed.exists():
         return None
     former = make_former_person()

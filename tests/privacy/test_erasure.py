@@ -276,3 +276,21 @@ def test_the_demo_peoples_erasure_goes_through_and_keeps_the_finished_rounds_ran
         assert not users.filter(email=email).exists()
 
     assert ranking_rows(finished) == before
+
+
+def test_a_jurors_drafts_go_with_them_and_the_former_juror_gets_no_mail():
+    from judging.services import message_recipients
+
+    competition = make_round(phase="judging", criteria=2)
+    juror, other = make_juror(competition), make_juror(competition)
+    done, pending = (make_idea(competition=competition, status=IdeaStatus.SUBMITTED) for _ in "ab")
+    make_review(make_assignment(juror, done), 4)
+    make_review(make_assignment(juror, pending), 2, status="draft")
+
+    services.erase_person(person=juror, by=juror)
+
+    former = Assignment.objects.get(idea=done).juror
+    assert is_former_person(former)
+    assert not Assignment.objects.filter(idea=pending).exists()
+    assert message_recipients(competition=competition, group="jurors") == [other]
+    assert message_recipients(competition=competition, group="late_jurors") == []
