@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("ideas.urls")),
     path("", include("judging.urls")),
+    path("", include("privacy.urls")),
     # Wagtail's page serving catches every other path, so it comes last.
     path("", include(wagtail_urls)),
 )

@@ -14,7 +14,9 @@ from django.db import connection
 from django.db.models import BigIntegerField, F, IntegerField, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from home.former_people import is_former_person
 from ideas.models import Idea, Membership, Profile, Team
 from ideas.models.ideas import ENTERED_STATUSES
 
@@ -32,7 +34,10 @@ from .ranking import CriterionScale, OrderBy, Ranking, ScoreColumns, rank
 
 
 def display_name(user) -> str:
-    """How the coordinator sees a person: the profile's name, else the username."""
+    """How the coordinator sees a person: the profile's name, else the username; an erased
+    juror's reviews are a "former juror"'s."""
+    if is_former_person(user):
+        return _("Former juror")
     profile = getattr(user, "profile", None)
     return (profile.name if profile is not None and profile.name else "") or user.get_username()
 

@@ -772,7 +772,10 @@ def message_recipients(*, competition, group: str) -> list:
         people = User.objects.filter(pk__in=list(unfinished_reviews(competition)))
     else:
         raise ValueError(group)
-    return list(people.distinct().select_related("profile").order_by("email"))
+    # An inactive account (one standing for an erased juror, say) reads no mail.
+    return list(
+        people.filter(is_active=True).distinct().select_related("profile").order_by("email")
+    )
 
 
 @transaction.atomic

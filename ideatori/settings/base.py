@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "home",
     "ideas",
     "judging",
+    "privacy",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -224,6 +225,11 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Finished task results (they hold e-mail addresses and ids) are pruned after this many days.
 IDEATORI_TASK_RESULTS_DAYS = int(os.environ.get("TASK_RESULTS_DAYS", "14"))
+# Retention (privacy.services.apply_retention): unawarded ideas, their files, revisions and
+# reviews go this many years after their round's results; delivered and failed e-mails this
+# many days after they were sent or given up.
+IDEATORI_RETENTION_IDEA_YEARS = int(os.environ.get("RETENTION_IDEA_YEARS", "5"))
+IDEATORI_RETENTION_EMAIL_DAYS = int(os.environ.get("RETENTION_EMAIL_DAYS", "90"))
 
 # Every e-mail goes into the outbox (home.outbox) and the worker delivers it through the
 # transport, retrying for IDEATORI_OUTBOX_RETRY_HOURS while the mail server is away.
