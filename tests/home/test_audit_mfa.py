@@ -1,6 +1,7 @@
 """Second-factor changes in the audit trail, made through allauth's own MFA pages: adding an
 authenticator app (with the recovery codes that come with it), renewing the recovery codes,
-removing the app (and its recovery codes). Runs where ``allauth.mfa`` is installed (the sign-in work installs it)."""
+removing the app (and its recovery codes). Runs where ``allauth.mfa`` is installed (the
+sign-in work installs it)."""
 
 import pytest
 from django.apps import apps
