@@ -87,6 +87,12 @@ class SignedIn(Formatter):
     label = _("Sign in")
     template = _("Signed in")
 
+    def format_message(self, log_entry):
+        methods = (log_entry.data or {}).get("methods")
+        if methods:
+            return _("Signed in with %(methods)s") % {"methods": ", ".join(methods)}
+        return str(self.template)
+
 
 class SignInFailed(Formatter):
     label = _("Fail to sign in")
@@ -223,9 +229,23 @@ def record(
 # --- sign-ins, failed sign-ins and sign-outs: Django's signals, which allauth sends too -------
 
 
+def sign_in_methods(request) -> list[str]:
+    """How the person proved who they are, as allauth noted it in the session before
+    signing them in: ``password``, ``socialaccount:<provider>``, ``mfa:totp`` … — never the
+    uid, login or code that came with it."""
+    session = getattr(request, "session", None)
+    methods = []
+    for step in (session.get("account_authentication_methods") or []) if session else []:
+        detail = step.get("provider") or step.get("type")
+        methods.append(f"{step.get('method', '')}:{detail}" if detail else step.get("method", ""))
+    return methods
+
+
 @receiver(user_logged_in, dispatch_uid="ideatori.audit.signed_in")
 def signed_in(sender, request, user, **kwargs) -> None:
-    record(action=SIGNED_IN, request=request, user=user, instance=user)
+    methods = sign_in_methods(request)
+    data = {"methods": methods} if methods else {}
+    record(action=SIGNED_IN, request=request, user=user, instance=user, data=data)
 
 
 @receiver(user_login_failed, dispatch_uid="ideatori.audit.sign_in_failed")

@@ -74,7 +74,8 @@ def test_a_sign_in_through_the_form_is_recorded_with_the_client_behind_the_proxy
     assert entry.address == CLIENT  # the client the trusted proxy named, not the proxy
     assert before <= entry.timestamp <= timezone.now()
     assert (entry.content_type.model_class(), entry.object_id) == (type(nurse), str(nurse.pk))
-    assert entry.message == "Signed in"
+    assert entry.data == {"methods": ["password"]}
+    assert entry.message == "Signed in with password"
 
 
 def test_from_an_untrusted_peer_x_forwarded_for_is_not_believed():
