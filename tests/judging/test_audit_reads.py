@@ -186,3 +186,30 @@ def test_an_export_of_the_ideas_admin_is_recorded_with_its_filters(judged, coord
         "format": "csv",
         "filters": {"competition": [str(competition.pk)]},
     }
+
+
+def test_a_download_and_an_export_go_on_when_their_entries_cannot_be_written(
+    judged, coordinator, caplog
+):
+    from django.db import connection
+
+    from tests.home.test_audit import REFUSE_INSERTS
+
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        for statement in REFUSE_INSERTS[connection.vendor]:
+            cursor.execute(statement)
+    competition = judged["idea"].competition
+
+    with caplog.at_level("ERROR", logger="ideatori.audit"):
+        download = browser(judged["juror"]).get(
+            reverse("judging:attachment", args=[judged["idea"].pk, 1])
+        )
+        export = browser(coordinator).get(
+            reverse("judging_admin:export", args=[competition.pk, "ranking", "csv"])
+        )
+
+    assert b"".join(download.streaming_content) == b"%PDF-1.4\n"
+    assert export.status_code == 200 and export.content.decode().startswith("\ufeffRank,")
+    assert not AuditEntry.objects.exists()
+    assert "ideatori.attachment_downloaded could not be written" in caplog.text
+    assert "ideatori.exported could not be written" in caplog.text
