@@ -18,6 +18,8 @@ class HomeConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deployment checks)
+        from . import audit, checks  # noqa: F401  (the audit trail's receivers; the deployment checks)
+
+        audit.connect_mfa_signals()
 
         post_migrate.connect(apply_site_address, sender=self)

@@ -11,11 +11,13 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PreviewableMixin
+from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager, LogEntryQuerySet
 from wagtail.search import index
 
 from . import email_texts
 from .blocks import BodyBlock
 from .memo import ViewRestrictionsReadOnce
+from .permissions import can_view_audit_trail
 from .theme import colour_on_white, colour_under_black
 
 
@@ -362,3 +364,60 @@ class EmailText(PreviewableMixin, models.Model):
                 kind=self.email_kind, subject=self.subject, body=self.body
             )
         return {"object": self, "subject": subject, "body": body}
+
+
+class AuditEntryRefused(Exception):
+    """An audit entry is written once and never changed or deleted."""
+
+
+class AuditEntryQuerySet(LogEntryQuerySet):
+    def update(self, **kwargs):
+        raise AuditEntryRefused("audit entries are never changed")
+
+    def delete(self):
+        raise AuditEntryRefused("audit entries are never deleted")
+
+
+class AuditEntryManager(BaseLogEntryManager):
+    def get_queryset(self):
+        return AuditEntryQuerySet(self.model, using=self._db)
+
+    def viewable_by_user(self, user):
+        """Only administrators read the trail (``permissions.can_view_audit_trail``), in the
+        site history as in the audit trail."""
+        return self.all() if can_view_audit_trail(user) else self.none()
+
+    def for_instance(self, instance):
+        content_type = ContentType.objects.get_for_model(instance, for_concrete_model=False)
+        return self.filter(content_type=content_type, object_id=str(instance.pk))
+
+
+class AuditEntry(BaseLogEntry):
+    """Who did what, when and from which address: sign-ins, reads, exports, MFA changes.
+
+    Written by ``home.audit.record`` only, one INSERT; never changed nor deleted (the model
+    and its QuerySet refuse, and a database trigger refuses an UPDATE, on PostgreSQL a DELETE
+    too). The object is what was read (an idea, an attachment, a round) or the account; a
+    failed sign-in for an address no account holds has none.
+    """
+
+    object_id = models.CharField(max_length=255, blank=True, db_index=True)
+    address = models.GenericIPAddressField(verbose_name=_("address"), null=True, blank=True)
+
+    objects = AuditEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self):
+        return f"{self.action} by {self.user_id or '-'} from {self.address or '-'}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditEntryRefused("audit entries are never changed")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEntryRefused("audit entries are never deleted")

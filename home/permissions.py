@@ -24,3 +24,9 @@ def is_coordinator(user) -> bool:
 def can_edit_email_texts(user) -> bool:
     """Coordinators write the texts of the automatic e-mails, in every language."""
     return is_coordinator(user)
+
+
+def can_view_audit_trail(user) -> bool:
+    """Administrators (superusers) read the audit trail. Coordinators do not: it records
+    their own reads of ideas and exports of scores, and the logins people mistyped."""
+    return user.is_authenticated and user.is_active and user.is_superuser

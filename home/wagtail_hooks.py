@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, Panel
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -30,10 +31,11 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import email_texts
+from . import audit, email_texts
+from .admin_views import AuditTrailView
 from .models import EmailText, OutboxMessage, OutboxStatus
 from .outbox import retry
-from .permissions import COORDINATORS_GROUP, can_edit_email_texts
+from .permissions import COORDINATORS_GROUP, can_edit_email_texts, can_view_audit_trail
 
 
 def is_administrator(user) -> bool:
@@ -195,3 +197,39 @@ class EmailTextViewSet(SnippetViewSet):
 
 register_permission_policy(EmailText, CoordinatorsPolicy(EmailText))
 register_snippet(EmailTextViewSet)
+
+
+# --- the audit trail, for administrators (``home.audit``) ------------------------------------
+
+
+@hooks.register("register_log_actions")
+def register_audit_actions(actions) -> None:
+    audit.register_actions(actions)
+
+
+@hooks.register("register_admin_urls")
+def register_audit_trail_urls():
+    return [
+        path("reports/audit-trail/", AuditTrailView.as_view(), name="audit_trail"),
+        path(
+            "reports/audit-trail/results/",
+            AuditTrailView.as_view(results_only=True),
+            name="audit_trail_results",
+        ),
+    ]
+
+
+class AuditTrailMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_audit_trail(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_audit_trail_menu_item():
+    return AuditTrailMenuItem(
+        gettext_lazy("Audit trail"),
+        reverse("audit_trail"),
+        name="audit-trail",
+        icon_name="history",
+        order=1010,
+    )

@@ -1,10 +1,6 @@
-"""Spreadsheet cells that a spreadsheet program would run as a formula are written as text."""
+"""Spreadsheet cells are neutralised by the site shell's rule (``home.spreadsheets``), which the
+audit trail's export shares."""
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from home.spreadsheets import FORMULA_STARTS, neutralise
 
-
-def neutralise(value):
-    """Prefix a formula-like string with an apostrophe, as OWASP advises for CSV and XLSX."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_STARTS", "neutralise"]

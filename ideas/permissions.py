@@ -53,6 +53,14 @@ def results_published(competition, now: datetime | None = None) -> bool:
     return competition.phase_at(now or timezone.now()) == Phase.RESULTS
 
 
+def reader_role(user, team) -> str | None:
+    """As whom ``user`` reads the team's idea and files, for the audit trail: ``"member"``,
+    ``"coordinator"`` (a coordinator who is not on the team), or None."""
+    if is_member(user, team):
+        return "member"
+    return "coordinator" if is_coordinator(user) else None
+
+
 def can_view_idea(user, idea) -> bool:
     """The team's members read their idea at any time; coordinators read every idea."""
     return is_coordinator(user) or is_member(user, idea.team)

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from home import audit
+
 from . import permissions, services
 from .forms import (
     AttachmentForm,
@@ -59,6 +61,18 @@ def jury_feedback(idea: Idea, now) -> str:
         return ""
     award = getattr(idea, "award", None)
     return award.feedback if award is not None else ""
+
+
+def record_opening(request, idea: Idea, *, place: str) -> None:
+    """A coordinator reading a team's idea in full is in the audit trail; its team is not."""
+    role = permissions.reader_role(request.user, idea.team)
+    if role == "coordinator":
+        audit.record(
+            action=audit.IDEA_OPENED,
+            request=request,
+            instance=idea,
+            data={"place": place, "role": role, "round": idea.competition_id},
+        )
 
 
 class IdeaMixin(LoginRequiredMixin):
@@ -114,6 +128,7 @@ class IdeaView(IdeaMixin, View):
 
     def get(self, request, pk):
         idea = self.get_idea()
+        record_opening(request, idea, place="team_page")
         return render(
             request, self.template_name, self.page_context(idea, form=self.idea_form(idea))
         )
@@ -246,6 +261,7 @@ class IdeaHistoryView(IdeaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         idea = self.get_idea()
+        record_opening(self.request, idea, place="history")
         labels = field_labels(EDITABLE_FIELDS)
         revisions = [
             {
@@ -315,12 +331,22 @@ def visible_attachment(request, pk: int, attachment_pk: int) -> Attachment:
 class AttachmentDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk, attachment_pk):
         attachment = visible_attachment(request, pk, attachment_pk)
-        return FileResponse(
+        response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
+        audit.record(
+            action=audit.ATTACHMENT_DOWNLOADED,
+            request=request,
+            instance=attachment,
+            data={
+                "idea": attachment.idea_id,
+                "role": permissions.reader_role(request.user, attachment.idea.team),
+            },
+        )
+        return response
 
 
 class AttachmentDeleteView(LoginRequiredMixin, View):

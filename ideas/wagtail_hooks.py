@@ -8,13 +8,14 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.components import Component
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from home import audit
 from home.email_texts import EMAIL_KINDS_HOOK
 from home.schedule import JOBS_HOOK, Job
 
@@ -71,12 +72,38 @@ class IdeaIndexView(IndexView):
     def preprocess_field_value(self, field, value, export_format):
         return neutralise(super().preprocess_field_value(field, value, export_format))
 
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        """Every export of ideas is in the audit trail, with the filters it was made with."""
+        filters = {k: v for k, v in self.request.GET.lists() if k != "export"}
+        audit.record(
+            action=audit.EXPORTED,
+            request=self.request,
+            label=str(_("Ideas")),
+            data={"table": "ideas", "format": spreadsheet_format, "filters": filters},
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+
+class IdeaInspectView(InspectView):
+    """A coordinator opening an idea in full is in the audit trail."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        audit.record(
+            action=audit.IDEA_OPENED,
+            request=request,
+            instance=self.object,
+            data={"place": "admin", "role": "coordinator", "round": self.object.competition_id},
+        )
+        return response
+
 
 class IdeaViewSet(ModelViewSet):
     model = Idea
     icon = "doc-full"
     menu_label = _("Ideas")
     index_view_class = IdeaIndexView
+    inspect_view_class = IdeaInspectView
     list_display = ["title", "team", "competition", "status", "updated_at"]
     filterset_class = IdeaFilterSet
     search_fields = ["title", "summary", "target_group", "target_group_tags"]

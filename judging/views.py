@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from home import audit
 from home.pagination import paginate
 from ideas.models import Attachment, CompetitionPage, Idea
 from ideas.models.ideas import ENTERED_STATUSES, field_labels
@@ -301,9 +302,16 @@ class AttachmentView(LoginRequiredMixin, View):
         attachment = attachments[number - 1]
         suffix = attachment.file.name.rsplit(".", 1)[-1] if "." in attachment.file.name else ""
         filename = _("attachment-%(number)d") % {"number": number}
-        return FileResponse(
+        response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
             filename=f"{filename}.{suffix}" if suffix else filename,
             content_type=attachment.content_type,
         )
+        audit.record(
+            action=audit.ATTACHMENT_DOWNLOADED,
+            request=request,
+            instance=attachment,
+            data={"idea": idea.pk, "role": "juror", "number": number},
+        )
+        return response

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.models import Locale
 
+from home import audit
 from ideas.models import CompetitionPage
 from ideas.permissions import can_decide
 from ideas.services import ServiceError
@@ -333,6 +334,12 @@ class ExportView(JudgingView):
         result = round_ranking(self.competition, order_by=order_by(request))
         headers, rows = build(self.competition, result)
         filename = f"{self.competition.slug}-{table}"
+        audit.record(
+            action=audit.EXPORTED,
+            request=request,
+            instance=self.competition,
+            data={"table": table, "format": file_format, "round": self.competition.pk},
+        )
         if file_format == "xlsx":
             return export.as_xlsx(headers, rows, filename)
         return export.as_csv(headers, rows, filename)
