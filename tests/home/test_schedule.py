@@ -34,6 +34,7 @@ def test_each_job_runs_at_its_time():
         "outcome_reminders",
         "open_judging",
         "juror_reminders",
+        "apply_retention",
     }
 
     first = set(run_due(now=at(7, 58, 10)))
@@ -42,6 +43,7 @@ def test_each_job_runs_at_its_time():
     eight = set(run_due(now=at(8, 0, 1)))
     five_past = set(run_due(now=at(8, 5, 0)))
     next_night = set(run_due(now=at(3, 0, 0, day=2)))
+    quarter_past_three = set(run_due(now=at(3, 15, 0, day=2)))
     half_past_three = set(run_due(now=at(3, 30, 0, day=2)))
 
     # A fresh scheduler catches up once with every job; then each job comes at its time.
@@ -63,6 +65,7 @@ def test_each_job_runs_at_its_time():
         "open_judging",
         "prune_task_results",
     }
+    assert quarter_past_three == {"deliver_outbox", "open_judging", "apply_retention"}
     assert half_past_three == {"deliver_outbox", "open_judging", "clear_sessions"}
 
 
