@@ -18,6 +18,9 @@ class HomeConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deployment checks)
+        from . import (
+            checks,  # noqa: F401  (registers the deployment checks)
+            mfa,  # noqa: F401  (records a second factor set up in a session)
+        )
 
         post_migrate.connect(apply_site_address, sender=self)

@@ -24,3 +24,22 @@ def is_coordinator(user) -> bool:
 def can_edit_email_texts(user) -> bool:
     """Coordinators write the texts of the automatic e-mails, in every language."""
     return is_coordinator(user)
+
+
+JURORS_GROUP = "Jurors"
+
+
+def must_use_mfa(user) -> bool:
+    """Coordinators and administrators read every idea and every juror's scores: they need a
+    second factor before the admin. Everyone else may add one."""
+    return is_coordinator(user)
+
+
+def must_use_sso(user, *, sso_required: bool) -> bool:
+    """Whether ``user`` may sign in only through the organisation's identity provider: when
+    the site settings require it, for coordinators and jurors. Administrators (superusers)
+    keep their password and second factor, so that an identity provider that is down or
+    misconfigured never locks the site's owners out."""
+    if not sso_required or not user.is_authenticated or user.is_superuser:
+        return False
+    return user.groups.filter(name__in=[COORDINATORS_GROUP, JURORS_GROUP]).exists()

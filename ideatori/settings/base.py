@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.auth",
@@ -69,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: coordinators and administrators set up a second factor before the admin.
+    "home.mfa.AdminRequiresMFAMiddleware",
     "home.sessions.StrictSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -149,6 +155,105 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 # The Wagtail admin signs people in through the same, rate-limited form.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# The password form refuses staff whom the site settings send to the organisation's sign-in.
+ACCOUNT_FORMS = {"login": "home.forms.LoginForm"}
+
+# Staff sign in with the organisation's identity provider (home.sso): OpenID Connect, SAML or
+# both, each enabled when its variables are given. An existing account is signed in by the
+# address the provider asserts as verified, and the provider is linked to it; an address it
+# does not assert as verified is never matched. Someone new gets an account at once.
+SOCIALACCOUNT_ADAPTER = "home.sso.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+IDEATORI_OIDC_PROVIDER_ID = "organisation"
+IDEATORI_SAML_PROVIDER_ID = "organisation-saml"
+# An OpenID Connect sign-in counts as a second factor when the ID token's "amr" names one of
+# these methods, or its "acr" is one of IDEATORI_OIDC_MFA_ACR_VALUES (home.sso.idp_asserted_mfa).
+IDEATORI_OIDC_MFA_AMR_VALUES = _env_list("IDEATORI_OIDC_MFA_AMR") or ["mfa", "otp", "hwk"]
+IDEATORI_OIDC_MFA_ACR_VALUES = _env_list("IDEATORI_OIDC_MFA_ACR")
+
+_sso_apps = []
+if os.environ.get("IDEATORI_OIDC_SERVER_URL"):
+    _sso_apps.append(
+        {
+            "provider_id": IDEATORI_OIDC_PROVIDER_ID,
+            "name": os.environ.get("IDEATORI_OIDC_NAME", "") or _("Organisation sign-in"),
+            "client_id": os.environ.get("IDEATORI_OIDC_CLIENT_ID", ""),
+            "secret": os.environ.get("IDEATORI_OIDC_CLIENT_SECRET", ""),
+            "settings": {
+                "server_url": os.environ["IDEATORI_OIDC_SERVER_URL"],
+                "oauth_pkce_enabled": True,
+            },
+        }
+    )
+if os.environ.get("IDEATORI_SAML_IDP_ENTITY_ID"):
+    _sso_apps.append(
+        {
+            "provider_id": IDEATORI_SAML_PROVIDER_ID,
+            "name": os.environ.get("IDEATORI_SAML_NAME", "") or _("Organisation sign-in (SAML)"),
+            "client_id": IDEATORI_SAML_PROVIDER_ID,
+            "settings": {
+                "attribute_mapping": {
+                    "uid": os.environ.get(
+                        "IDEATORI_SAML_UID_ATTRIBUTE",
+                        "http://schemas.microsoft.com/identity/claims/objectidentifier",
+                    ),
+                    "email": os.environ.get(
+                        "IDEATORI_SAML_EMAIL_ATTRIBUTE",
+                        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                    ),
+                    # The attribute by which the provider vouches for the address; without
+                    # it no existing account is matched by address.
+                    "email_verified": os.environ.get(
+                        "IDEATORI_SAML_EMAIL_VERIFIED_ATTRIBUTE",
+                        "http://schemas.auth0.com/email_verified",
+                    ),
+                    "first_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+                    "last_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+                },
+                "idp": {
+                    "entity_id": os.environ["IDEATORI_SAML_IDP_ENTITY_ID"],
+                    "metadata_url": os.environ.get("IDEATORI_SAML_IDP_METADATA_URL", ""),
+                    "sso_url": os.environ.get("IDEATORI_SAML_IDP_SSO_URL", ""),
+                    "x509cert": os.environ.get("IDEATORI_SAML_IDP_X509CERT", ""),
+                },
+                "sp": {"entity_id": os.environ.get("IDEATORI_SAML_SP_ENTITY_ID", "")},
+                "advanced": {
+                    "strict": True,
+                    "want_assertion_signed": True,
+                    "want_message_signed": False,
+                    "reject_idp_initiated_sso": True,
+                    "reject_deprecated_algorithm": True,
+                },
+            },
+        }
+    )
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": [app for app in _sso_apps if "server_url" in app["settings"]],
+        "OAUTH_PKCE_ENABLED": True,
+    },
+    "saml": {"APPS": [app for app in _sso_apps if "idp" in app["settings"]]},
+}
+
+# A second factor: an authenticator app (TOTP), a security key (WebAuthn) and recovery codes.
+# Coordinators and administrators must have one before the admin (home.mfa); anyone may add one.
+MFA_ADAPTER = "home.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Security keys need HTTPS, except on this machine in development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 # Coordinators and jurors hold sensitive material: their sessions end after 30 minutes
 # without a request and 12 hours after signing in, whatever they do.
