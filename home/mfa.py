@@ -13,6 +13,7 @@ from allauth.mfa import signals as mfa_signals
 from allauth.mfa import stages as mfa_stages
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.dispatch import receiver
 from django.shortcuts import redirect
@@ -58,7 +59,8 @@ class AdminRequiresMFAMiddleware:
 
     def __call__(self, request):
         if (
-            request.path.startswith(ADMIN_PREFIX)
+            settings.IDEATORI_ADMIN_REQUIRES_MFA
+            and request.path.startswith(ADMIN_PREFIX)
             and must_use_mfa(request.user)
             and not used_second_factor(request)
         ):

@@ -254,6 +254,7 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Security keys need HTTPS, except on this machine in development.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+IDEATORI_ADMIN_REQUIRES_MFA = True
 
 # Coordinators and jurors hold sensitive material: their sessions end after 30 minutes
 # without a request and 12 hours after signing in, whatever they do.
