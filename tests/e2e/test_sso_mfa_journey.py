@@ -129,3 +129,39 @@ def test_staff_sign_in_with_the_organisation_and_a_second_factor(
     page.goto("/en/accounts/2fa/")
     axe_check(page)
     shot(page, "two-factor-index")
+
+
+def test_team_member_adds_and_removes_a_second_factor_from_their_profile(page, axe_check):
+    """Optional for everyone else: every two-factor page they meet, axe clean."""
+    member = account("nurse@example.org")
+    sign_in(page, member.email)
+    page.goto("/en/my/profile/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Two-factor authentication").click()
+    assert "An authenticator app is not active." in page.locator("main").inner_text()
+    axe_check(page)
+
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name="Activate").click()
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").first.click()
+    secret = page.locator("#authenticator-secret").inner_text().strip()
+    code, _ = totp_code(secret)
+    page.get_by_label("Authenticator code").fill(code)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn on").click()
+
+    for path in (
+        "/en/accounts/2fa/reauthenticate/",
+        "/en/accounts/2fa/recovery-codes/generate/",
+        "/en/accounts/2fa/webauthn/add/",
+        "/en/accounts/2fa/totp/deactivate/",
+    ):
+        page.goto(path)
+        assert page.locator("main h1").count() == 1, path
+        axe_check(page)
+    shot(page, "turn-off-authenticator-app")
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").first.click()
+    assert "An authenticator app is not active." in page.locator("main").inner_text()
