@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .sso import sso_providers
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -176,76 +178,11 @@ def _env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-IDEATORI_OIDC_PROVIDER_ID = "organisation"
-IDEATORI_SAML_PROVIDER_ID = "organisation-saml"
-# An OpenID Connect sign-in counts as a second factor when the ID token's "amr" names one of
-# these methods, or its "acr" is one of IDEATORI_OIDC_MFA_ACR_VALUES (home.sso.idp_asserted_mfa).
+# Comma-separated "amr" (RFC 8176) and "acr" values of an ID token that count as a second
+# factor (home.sso.idp_asserted_mfa).
 IDEATORI_OIDC_MFA_AMR_VALUES = _env_list("IDEATORI_OIDC_MFA_AMR") or ["mfa", "otp", "hwk"]
 IDEATORI_OIDC_MFA_ACR_VALUES = _env_list("IDEATORI_OIDC_MFA_ACR")
-
-_sso_apps = []
-if os.environ.get("IDEATORI_OIDC_SERVER_URL"):
-    _sso_apps.append(
-        {
-            "provider_id": IDEATORI_OIDC_PROVIDER_ID,
-            "name": os.environ.get("IDEATORI_OIDC_NAME", "") or _("Organisation sign-in"),
-            "client_id": os.environ.get("IDEATORI_OIDC_CLIENT_ID", ""),
-            "secret": os.environ.get("IDEATORI_OIDC_CLIENT_SECRET", ""),
-            "settings": {
-                "server_url": os.environ["IDEATORI_OIDC_SERVER_URL"],
-                "oauth_pkce_enabled": True,
-            },
-        }
-    )
-if os.environ.get("IDEATORI_SAML_IDP_ENTITY_ID"):
-    _sso_apps.append(
-        {
-            "provider_id": IDEATORI_SAML_PROVIDER_ID,
-            "name": os.environ.get("IDEATORI_SAML_NAME", "") or _("Organisation sign-in (SAML)"),
-            "client_id": IDEATORI_SAML_PROVIDER_ID,
-            "settings": {
-                "attribute_mapping": {
-                    "uid": os.environ.get(
-                        "IDEATORI_SAML_UID_ATTRIBUTE",
-                        "http://schemas.microsoft.com/identity/claims/objectidentifier",
-                    ),
-                    "email": os.environ.get(
-                        "IDEATORI_SAML_EMAIL_ATTRIBUTE",
-                        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
-                    ),
-                    # The attribute by which the provider vouches for the address; without
-                    # it no existing account is matched by address.
-                    "email_verified": os.environ.get(
-                        "IDEATORI_SAML_EMAIL_VERIFIED_ATTRIBUTE",
-                        "http://schemas.auth0.com/email_verified",
-                    ),
-                    "first_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
-                    "last_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
-                },
-                "idp": {
-                    "entity_id": os.environ["IDEATORI_SAML_IDP_ENTITY_ID"],
-                    "metadata_url": os.environ.get("IDEATORI_SAML_IDP_METADATA_URL", ""),
-                    "sso_url": os.environ.get("IDEATORI_SAML_IDP_SSO_URL", ""),
-                    "x509cert": os.environ.get("IDEATORI_SAML_IDP_X509CERT", ""),
-                },
-                "sp": {"entity_id": os.environ.get("IDEATORI_SAML_SP_ENTITY_ID", "")},
-                "advanced": {
-                    "strict": True,
-                    "want_assertion_signed": True,
-                    "want_message_signed": False,
-                    "reject_idp_initiated_sso": True,
-                    "reject_deprecated_algorithm": True,
-                },
-            },
-        }
-    )
-SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {
-        "APPS": [app for app in _sso_apps if "server_url" in app["settings"]],
-        "OAUTH_PKCE_ENABLED": True,
-    },
-    "saml": {"APPS": [app for app in _sso_apps if "idp" in app["settings"]]},
-}
+SOCIALACCOUNT_PROVIDERS = sso_providers(os.environ)
 
 # A second factor: an authenticator app (TOTP), a security key (WebAuthn) and recovery codes.
 # Coordinators and administrators must have one before the admin (home.mfa); anyone may add one.

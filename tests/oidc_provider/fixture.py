@@ -39,22 +39,18 @@ class IdentityProvider:
         self.mode_file.write_text(mode)
 
     def app_settings(self, name: str = "City sign-in") -> dict:
-        """Ideatori's SOCIALACCOUNT_PROVIDERS for this provider, as the environment makes it."""
-        return {
-            "openid_connect": {
-                "OAUTH_PKCE_ENABLED": True,
-                "APPS": [
-                    {
-                        "provider_id": PROVIDER_ID,
-                        "name": name,
-                        "client_id": CLIENT_ID,
-                        "secret": CLIENT_SECRET,
-                        "settings": {"server_url": self.server_url, "oauth_pkce_enabled": True},
-                    }
-                ],
-            },
-            "saml": {"APPS": []},
-        }
+        """Ideatori's SOCIALACCOUNT_PROVIDERS for this provider, made from the environment
+        variables a deployment would set."""
+        from ideatori.settings.sso import sso_providers
+
+        return sso_providers(
+            {
+                "IDEATORI_OIDC_SERVER_URL": self.server_url,
+                "IDEATORI_OIDC_CLIENT_ID": CLIENT_ID,
+                "IDEATORI_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+                "IDEATORI_OIDC_NAME": name,
+            }
+        )
 
     def log(self) -> str:
         return self.log_file.read_text(errors="replace")
