@@ -18,13 +18,19 @@ def oidc_apps(env: Mapping[str, str]) -> list[dict]:
     for name in ("IDEATORI_OIDC_CLIENT_ID", "IDEATORI_OIDC_CLIENT_SECRET"):
         if not env.get(name):
             raise ImproperlyConfigured(f"{name} is needed with IDEATORI_OIDC_SERVER_URL.")
+    settings = {"server_url": env["IDEATORI_OIDC_SERVER_URL"], "oauth_pkce_enabled": True}
+    # Providers that never send email_verified (Microsoft Entra ID) vouch for their own
+    # organisation's domains: addresses in these count as verified.
+    domains = [d.strip() for d in env.get("IDEATORI_OIDC_VERIFIED_EMAIL_DOMAINS", "").split(",")]
+    if any(domains):
+        settings["verified_email"] = [d for d in domains if d]
     return [
         {
             "provider_id": OIDC_PROVIDER_ID,
             "name": env.get("IDEATORI_OIDC_NAME") or _("Organisation sign-in"),
             "client_id": env["IDEATORI_OIDC_CLIENT_ID"],
             "secret": env["IDEATORI_OIDC_CLIENT_SECRET"],
-            "settings": {"server_url": env["IDEATORI_OIDC_SERVER_URL"], "oauth_pkce_enabled": True},
+            "settings": settings,
         }
     ]
 

@@ -107,6 +107,19 @@ def test_sso_never_matches_an_account_by_an_address_the_provider_does_not_verify
     assert not SocialAccount.objects.filter(user=holder).exists()
 
 
+def test_sso_matches_an_address_in_a_domain_the_settings_vouch_for(client, provider, settings):
+    """Entra ID sends no email_verified: IDEATORI_OIDC_VERIFIED_EMAIL_DOMAINS vouches."""
+    settings.SOCIALACCOUNT_PROVIDERS = provider.app_settings(
+        IDEATORI_OIDC_VERIFIED_EMAIL_DOMAINS="city.example"
+    )
+    holder = verified_user("uuno.unverified@city.example")
+
+    sign_in_with_provider(client, provider, "uuno.unverified@city.example")
+
+    assert signed_in_user_id(client) == str(holder.pk)
+    assert SocialAccount.objects.filter(user=holder).exists()
+
+
 @pytest.mark.parametrize("issued", ["unsigned", "expired", "other-audience", "foreign-key"])
 def test_sso_refuses_a_bad_id_token_logs_it_and_signs_nobody_in(client, provider, caplog, issued):
     juror = verified_user("maija.juror@city.example")

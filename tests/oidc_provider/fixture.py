@@ -38,7 +38,7 @@ class IdentityProvider:
         unsigned (alg none), expired, other-audience, foreign-key (signed by another key)."""
         self.mode_file.write_text(mode)
 
-    def app_settings(self, name: str = "City sign-in") -> dict:
+    def app_settings(self, name: str = "City sign-in", **environment: str) -> dict:
         """Ideatori's SOCIALACCOUNT_PROVIDERS for this provider, made from the environment
         variables a deployment would set."""
         from ideatori.settings.sso import sso_providers
@@ -50,6 +50,7 @@ class IdentityProvider:
                 "IDEATORI_OIDC_CLIENT_SECRET": CLIENT_SECRET,
                 "IDEATORI_OIDC_NAME": name,
             }
+            | environment
         )
 
     def log(self) -> str:
