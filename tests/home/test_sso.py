@@ -246,3 +246,50 @@ def test_sso_requirement_ignored_when_no_provider_is_configured(client, settings
     client.post("/en/accounts/login/", {"login": "maija.juror@city.example", "password": PASSWORD})
 
     assert signed_in_user_id(client) == str(juror.pk)
+
+
+@pytest.mark.parametrize(
+    ("issued", "asked_for_code"), [("mfa", False), ("signed", True)], ids=["amr-mfa", "no-amr"]
+)
+def test_sso_asks_a_person_with_an_authenticator_for_a_code_unless_the_provider_asserted_one(
+    client, provider, settings, issued, asked_for_code
+):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    settings.IDEATORI_ADMIN_REQUIRES_MFA = True
+    coordinator = verified_user("kaisa.coordinator@city.example")
+    coordinator.groups.add(Group.objects.get(name="Coordinators"))
+    TOTP.activate(coordinator, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    provider.issue(issued)
+
+    response = sign_in_with_provider(client, provider, coordinator.email, "/admin/")
+
+    if asked_for_code:
+        assert response["Location"] == "/en/accounts/2fa/authenticate/"
+        assert signed_in_user_id(client) is None
+    else:
+        assert response["Location"] == "/admin/"
+        assert signed_in_user_id(client) == str(coordinator.pk)
+        assert "Dashboard" in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("claims", "acr_values", "expected"),
+    [
+        ({}, [], False),
+        ({"amr": ["pwd"]}, [], False),
+        ({"amr": ["pwd", "mfa"]}, [], True),
+        ({"amr": ["otp"]}, [], True),
+        ({"amr": ["hwk"]}, [], True),
+        ({"amr": "mfa"}, [], True),
+        ({"acr": "urn:city:loa:high"}, [], False),
+        ({"acr": "urn:city:loa:high"}, ["urn:city:loa:high"], True),
+        ({"acr": "urn:city:loa:low"}, ["urn:city:loa:high"], False),
+    ],
+)
+def test_idp_asserted_mfa_truth_table(settings, claims, acr_values, expected):
+    from home.sso import idp_asserted_mfa
+
+    settings.IDEATORI_OIDC_MFA_ACR_VALUES = acr_values
+
+    assert idp_asserted_mfa(claims) is expected
