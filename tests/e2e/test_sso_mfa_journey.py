@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
@@ -131,8 +132,10 @@ def test_staff_sign_in_with_the_organisation_and_a_second_factor(
     shot(page, "two-factor-index")
 
 
-def test_team_member_adds_and_removes_a_second_factor_from_their_profile(page, axe_check):
-    """Optional for everyone else: every two-factor page they meet, axe clean."""
+def test_team_member_adds_and_removes_a_second_factor_from_their_profile(page, axe_check, settings):
+    """Optional for everyone else: an authenticator app, then a security key (Chromium's
+    virtual authenticator), every two-factor page they meet axe clean."""
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # the live server speaks plain HTTP
     member = account("nurse@example.org")
     sign_in(page, member.email)
     page.goto("/en/my/profile/")
@@ -152,7 +155,32 @@ def test_team_member_adds_and_removes_a_second_factor_from_their_profile(page, a
     with page.expect_navigation():
         page.get_by_role("button", name="Turn on").click()
 
+    # A security key: Chromium's virtual authenticator answers the browser's WebAuthn call.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    page.goto("/en/accounts/2fa/webauthn/add/")
+    axe_check(page)
+    page.get_by_label("Name").fill("Work key")
+    with page.expect_navigation():
+        page.locator("#mfa_webauthn_add").click()
+    assert Authenticator.objects.filter(user=member, type="webauthn").count() == 1
+    page.goto("/en/accounts/2fa/")
+    assert "You have added 1 security key." in page.locator("main").inner_text()
+
     for path in (
+        "/en/accounts/2fa/webauthn/",
         "/en/accounts/2fa/reauthenticate/",
         "/en/accounts/2fa/recovery-codes/generate/",
         "/en/accounts/2fa/webauthn/add/",
