@@ -67,14 +67,15 @@ class AdminRequiresMFAMiddleware:
             query = urlencode({"next": request.get_full_path()})
             if has_second_factor(request.user):
                 return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+            # allauth shows the recovery codes after the set-up, not where one was going.
             messages.info(
                 request,
                 _(
                     "Coordinators and administrators use a second factor. Set up an "
-                    "authenticator app before you continue to the admin."
+                    "authenticator app and save your recovery codes, then go back to the admin."
                 ),
             )
-            return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+            return redirect("mfa_activate_totp")
         return self.get_response(request)
 
 

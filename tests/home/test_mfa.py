@@ -95,7 +95,7 @@ def test_admin_sends_a_coordinator_without_a_second_factor_to_set_one_up(client)
     response = client.get("/admin/pages/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/en/accounts/2fa/totp/activate/?next=%2Fadmin%2Fpages%2F"
+    assert response["Location"] == "/en/accounts/2fa/totp/activate/"
     assert not Authenticator.objects.filter(user=coordinator).exists()
 
 
