@@ -97,12 +97,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ):
+        # The log line carries the request id and the client's address (ideatori.logs).
         logger.warning(
             "Sign-in with %s refused: %s%s",
             getattr(provider, "id", provider),
             error,
             f" ({exception})" if exception else "",
-            extra={"client": request.META.get("REMOTE_ADDR", "")},
         )
         return super().on_authentication_error(
             request, provider, error=error, exception=exception, extra_context=extra_context
