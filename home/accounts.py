@@ -39,6 +39,14 @@ class AccountAdapter(DefaultAccountAdapter):
         key = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{key}:{self.get_client_ip(request)}"
 
+    def get_login_stages(self) -> list[str]:
+        """allauth's, with its second-factor step replaced by ours, which an identity
+        provider's assertion of a second factor satisfies (``home.mfa``)."""
+        return [
+            "home.mfa.AuthenticateStage" if path == "allauth.mfa.stages.AuthenticateStage" else path
+            for path in super().get_login_stages()
+        ]
+
     def format_email_subject(self, subject: str) -> str:
         return f"{organisation_name()}: {subject}"
 

@@ -18,7 +18,11 @@ class HomeConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from . import audit, checks  # noqa: F401  (the audit trail's receivers; the deployment checks)
+        from . import (
+            audit,  # the audit trail's receivers
+            checks,  # noqa: F401  (registers the deployment checks)
+            mfa,  # noqa: F401  (records a second factor set up in a session)
+        )
 
         audit.connect_mfa_signals()
 

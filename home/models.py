@@ -177,6 +177,14 @@ class SiteSettings(BaseSiteSetting):
             "approval by a second coordinator. Empty: results are public once published."
         ),
     )
+    require_sso_for_staff = models.BooleanField(
+        verbose_name=_("jurors and coordinators sign in with the organisation's sign-in"),
+        default=False,
+        help_text=_(
+            "When on, jurors and coordinators cannot sign in with a password, only through the "
+            "organisation's identity provider. Administrators keep their password."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -188,6 +196,7 @@ class SiteSettings(BaseSiteSetting):
         FieldRowPanel([FieldPanel("contact_email"), FieldPanel("contact_phone")]),
         FieldPanel("accessibility_statement"),
         FieldPanel("results_workflow"),
+        FieldPanel("require_sso_for_staff"),
     ]
 
     class Meta:

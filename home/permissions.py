@@ -30,3 +30,22 @@ def can_view_audit_trail(user) -> bool:
     """Administrators (superusers) read the audit trail. Coordinators do not: it records
     their own reads of ideas and exports of scores, and the logins people mistyped."""
     return user.is_authenticated and user.is_active and user.is_superuser
+
+
+JURORS_GROUP = "Jurors"
+
+
+def must_use_mfa(user) -> bool:
+    """Coordinators and administrators read every idea and every juror's scores: they need a
+    second factor before the admin. Everyone else may add one."""
+    return is_coordinator(user)
+
+
+def must_use_sso(user, *, sso_required: bool) -> bool:
+    """Whether ``user`` may sign in only through the organisation's identity provider: when
+    the site settings require it, for coordinators and jurors. Administrators (superusers)
+    keep their password and second factor, so that an identity provider that is down or
+    misconfigured never locks the site's owners out."""
+    if not sso_required or not user.is_authenticated or user.is_superuser:
+        return False
+    return user.groups.filter(name__in=[COORDINATORS_GROUP, JURORS_GROUP]).exists()

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import sso
 from home.sitemap import MultilingualSitemap
 from home.views import admin_login_redirect, csp_report, favicon, healthz
 from ideatori import api_urls
@@ -29,6 +30,14 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    # allauth's OpenID Connect sign-in, with the ID token's signature always checked: the
+    # same addresses and names as allauth's, matched first.
+    path("accounts/oidc/<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
+    path(
+        "accounts/oidc/<str:provider_id>/login/callback/",
+        sso.oidc_callback,
+        name="openid_connect_callback",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("ideas.urls")),
     path("", include("judging.urls")),

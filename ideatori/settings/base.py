@@ -13,6 +13,8 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .sso import sso_providers
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -47,6 +49,10 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -77,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: coordinators and administrators set up a second factor before the admin.
+    "home.mfa.AdminRequiresMFAMiddleware",
     "home.sessions.StrictSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -157,6 +165,41 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 # The Wagtail admin signs people in through the same, rate-limited form.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# The password form refuses staff whom the site settings send to the organisation's sign-in.
+ACCOUNT_FORMS = {"login": "home.forms.LoginForm"}
+
+# Staff sign in with the organisation's identity provider (home.sso): OpenID Connect, SAML or
+# both, each enabled when its variables are given. An existing account is signed in by the
+# address the provider asserts as verified, and the provider is linked to it; an address it
+# does not assert as verified is never matched. Someone new gets an account at once.
+SOCIALACCOUNT_ADAPTER = "home.sso.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+# Comma-separated "amr" (RFC 8176) and "acr" values of an ID token that count as a second
+# factor (home.sso.idp_asserted_mfa).
+IDEATORI_OIDC_MFA_AMR_VALUES = _env_list("IDEATORI_OIDC_MFA_AMR") or ["mfa", "otp", "hwk"]
+IDEATORI_OIDC_MFA_ACR_VALUES = _env_list("IDEATORI_OIDC_MFA_ACR")
+SOCIALACCOUNT_PROVIDERS = sso_providers(os.environ)
+
+# A second factor: an authenticator app (TOTP), a security key (WebAuthn) and recovery codes.
+# Coordinators and administrators must have one before the admin (home.mfa); anyone may add one.
+MFA_ADAPTER = "home.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Security keys need HTTPS, except on this machine in development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+IDEATORI_ADMIN_REQUIRES_MFA = True
 
 # Coordinators and jurors hold sensitive material: their sessions end after 30 minutes
 # without a request and 12 hours after signing in, whatever they do.

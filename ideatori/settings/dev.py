@@ -10,3 +10,6 @@ WHITENOISE_AUTOREFRESH = True
 
 # Like production: background work queued in the database for the worker that make run starts.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Security keys over plain HTTP on this machine (the demo); production has HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -31,3 +31,7 @@ IDEATORI_SITE_URL = ""
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# The suite's coordinators reach the admin through force_login, without a second factor;
+# the tests of the rule (tests/home/test_mfa.py, the SSO and MFA journey) turn it on.
+IDEATORI_ADMIN_REQUIRES_MFA = False
