@@ -289,6 +289,29 @@ def test_production_names_the_identity_providers_origin_in_form_action_and_passe
     assert checked.returncode == 0, checked.stderr
 
 
+def test_a_configured_identity_providers_origin_may_receive_the_sign_in_form(db, client, settings):
+    """Browsers hold a form's redirect to form-action: the sign-in's redirect to the
+    organisation's provider must be allowed without the operator naming its origin twice."""
+    page = reverse("privacy:download")  # any page: its policy is the site's
+    before = directives(client.get(page)["Content-Security-Policy"])
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [{"settings": {"server_url": "https://login.example.org/tenant/v2.0"}}]
+        },
+        "saml": {"APPS": [{"settings": {"idp": {"sso_url": "https://idp.example.net:8443/sso"}}}]},
+    }
+
+    after = directives(client.get(page)["Content-Security-Policy"])
+
+    assert "https://login.example.org" not in before["form-action"]
+    assert after["form-action"] == [
+        "'self'",
+        "https://idp.example.net:8443",
+        "https://login.example.org",
+    ]
+    assert after["script-src"] == before["script-src"]
+
+
 @pytest.mark.parametrize("value", ["*", "'unsafe-inline'", "https:", "login.example.org"])
 def test_production_refuses_a_form_action_that_is_not_an_origin(value):
     result = run_manage("check", DJANGO_CSP_FORM_ACTION=value)
