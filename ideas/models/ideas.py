@@ -184,7 +184,24 @@ def attachment_path(attachment: "Attachment", filename: str) -> str:
     return f"ideas/{attachment.idea_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
+def blind_copy_path(attachment: "Attachment", filename: str) -> str:
+    return f"ideas/{attachment.idea_id}/blind/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class BlindCopy(models.TextChoices):
+    """Whether the attachment has a copy without metadata for a blind jury (``ideas.metadata``)."""
+
+    PENDING = "", _("not made yet")
+    MADE = "made", _("made")
+    # The file could not be read to clean it: it is withheld from the jurors of a blind round.
+    ENCRYPTED = "encrypted", _("The file is encrypted or protected with a password.")
+    UNREADABLE = "unreadable", _("The file is damaged or cannot be read as its type.")
+
+
 class Attachment(models.Model):
+    """A team's file. The team and coordinators receive it as uploaded; the jurors of a blind
+    round receive ``blind_file``, the same file without personal or organisational metadata."""
+
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=255)
     original_name = models.CharField(verbose_name=_("file name"), max_length=255)
@@ -194,6 +211,12 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    blind_file = models.FileField(
+        storage=private_storage, upload_to=blind_copy_path, max_length=255, blank=True
+    )
+    blind_copy = models.CharField(
+        max_length=16, choices=BlindCopy.choices, default=BlindCopy.PENDING, blank=True
+    )
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -1,0 +1,231 @@
+"""Copies of attachments with no personal or organisational metadata, for a blind jury.
+
+What is removed, by kind of file:
+
+- PDF (pikepdf): the document information dictionary (Author, Title, Creator, Producer …),
+  every XMP ``/Metadata`` stream (the document's, pages' and images'), applications' private
+  ``/PieceInfo``, and the author (``/T``) of every annotation. The file is written anew, so
+  earlier incremental updates, which may still hold the old values, are gone too.
+- Office Open XML (DOCX, XLSX, PPTX) and OpenDocument (ODT, ODS, ODP): the core, extended
+  (app) and custom properties (``docProps/*.xml``, ``meta.xml``) are emptied; the authors,
+  initials and account ids of comments, tracked changes and the documents' people lists are
+  blanked in every XML part; the path a workbook was saved from (``absPath``) and a document's
+  template path are dropped; pictures inside are cleaned as images are.
+- JPEG and PNG (Pillow): written anew from their pixels with the colour profile only, so EXIF
+  (camera owner, artist, GPS), XMP, IPTC, comments and text chunks are left behind. A JPEG's
+  orientation is applied to its pixels first, so it still shows the right way up.
+
+A file that cannot be read as its kind (encrypted, damaged, an image too large to decode
+safely) raises ``CannotClean``: it must not reach a blind jury as it is.
+"""
+
+import io
+import warnings
+import zipfile
+from pathlib import PurePath
+
+import pikepdf
+from django.conf import settings
+from lxml import etree
+from PIL import Image, ImageOps
+
+# Attributes, by local name, that carry a person's name or account in OOXML and ODF parts:
+# comments and tracked changes (w:author, w:initials), the people lists of Word and PowerPoint
+# (w15:person, p188:author: userId, providerId), Excel's threaded-comment persons.
+PERSON_ATTRIBUTES = {"author", "initials", "userId", "providerId", "displayName"}
+# Elements whose attribute ``name`` is a person: PowerPoint's comment authors.
+PERSON_NAME_ELEMENTS = {"cmAuthor", "author", "person"}
+# Elements whose text is a person: Excel's legacy comment authors, ODF's creators of
+# annotations and tracked changes, and the ODF metadata's creators.
+PERSON_TEXT_ELEMENTS = {"author", "creator", "initial-creator", "printed-by"}
+# Elements removed outright: a workbook's saved-from path, a document's template path.
+DROPPED_ELEMENTS = {"absPath", "attachedTemplate"}
+# Property parts emptied to their root element.
+PROPERTY_PARTS = {"docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "meta.xml"}
+IMAGE_SUFFIXES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+ZIP_KINDS = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"}
+
+
+class CannotClean(Exception):
+    """The file could not be read as its kind, so its metadata could not be removed."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+ENCRYPTED = "encrypted"
+UNREADABLE = "unreadable"
+
+
+def clean(data: bytes, suffix: str) -> bytes:
+    """``data``, a file of the kind its ``suffix`` names, without its metadata."""
+    suffix = suffix.lower()
+    if suffix == ".pdf":
+        return clean_pdf(data)
+    if suffix in IMAGE_SUFFIXES:
+        return clean_image(data, IMAGE_SUFFIXES[suffix])
+    if suffix in ZIP_KINDS:
+        return clean_zip(data)
+    raise CannotClean(UNREADABLE)
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def clean_pdf(data: bytes) -> bytes:
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError as locked:
+        raise CannotClean(ENCRYPTED) from locked
+    except pikepdf.PdfError as damaged:
+        raise CannotClean(UNREADABLE) from damaged
+    with pdf:
+        if pdf.is_encrypted:
+            # Only an owner password: readable, but keep the rule simple and visible.
+            raise CannotClean(ENCRYPTED)
+        try:
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                    _clean_pdf_dictionary(obj)
+            output = io.BytesIO()
+            pdf.save(output, fix_metadata_version=False, deterministic_id=True)
+        except pikepdf.PdfError as damaged:
+            raise CannotClean(UNREADABLE) from damaged
+    return output.getvalue()
+
+
+def _clean_pdf_dictionary(obj) -> None:
+    for key in ("/Metadata", "/PieceInfo"):
+        if key in obj:
+            del obj[key]
+    # An annotation's /T is its author; a form field's (a widget) is the field's name.
+    is_annotation = obj.get("/Type") == "/Annot" or ("/Subtype" in obj and "/Rect" in obj)
+    if is_annotation and obj.get("/Subtype") != "/Widget" and "/T" in obj:
+        del obj["/T"]
+
+
+# --- Office Open XML and OpenDocument ---------------------------------------------------------
+
+XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
+
+
+def clean_zip(data: bytes) -> bytes:
+    output = io.BytesIO()
+    try:
+        with (
+            zipfile.ZipFile(io.BytesIO(data)) as source,
+            zipfile.ZipFile(output, "w") as target,
+        ):
+            if sum(entry.file_size for entry in source.infolist()) > max_unzipped_size():
+                raise CannotClean(UNREADABLE)
+            for entry in source.infolist():
+                if entry.flag_bits & 0x1:
+                    raise CannotClean(ENCRYPTED)
+                content = _clean_part(entry.filename, source.read(entry))
+                # Same order, names and compression: ODF needs "mimetype" first and stored.
+                info = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = entry.compress_type
+                info.external_attr = entry.external_attr
+                target.writestr(info, content)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError) as damaged:
+        raise CannotClean(UNREADABLE) from damaged
+    except NotImplementedError as unsupported:  # an unknown compression method
+        raise CannotClean(UNREADABLE) from unsupported
+    return output.getvalue()
+
+
+def _clean_part(name: str, content: bytes) -> bytes:
+    suffix = PurePath(name).suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return clean_image(content, IMAGE_SUFFIXES[suffix])
+    if suffix not in {".xml", ".rels"}:
+        return content
+    try:
+        root = etree.fromstring(content, XML_PARSER)
+    except etree.XMLSyntaxError as damaged:
+        raise CannotClean(UNREADABLE) from damaged
+    if root.getroottree().docinfo.doctype:
+        raise CannotClean(UNREADABLE)
+    if name in PROPERTY_PARTS:
+        _empty_properties(root)
+    else:
+        _blank_people(root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _local(name: str) -> str:
+    return etree.QName(name).localname
+
+
+def _empty_properties(root) -> None:
+    if name_is(root, "document-meta"):  # ODF: <office:document-meta><office:meta>…
+        for meta in root:
+            for child in list(meta):
+                meta.remove(child)
+        return
+    for child in list(root):
+        root.remove(child)
+
+
+def name_is(element, local_name: str) -> bool:
+    return isinstance(element.tag, str) and _local(element.tag) == local_name
+
+
+def _blank_people(root) -> None:
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        local = _local(element.tag)
+        if local in DROPPED_ELEMENTS:
+            element.getparent().remove(element)
+            continue
+        for attribute in element.attrib:
+            attribute_local = _local(attribute)
+            if attribute_local in PERSON_ATTRIBUTES or (
+                attribute_local == "name" and local in PERSON_NAME_ELEMENTS
+            ):
+                element.set(attribute, "")
+        if local in PERSON_TEXT_ELEMENTS and len(element) == 0:
+            element.text = ""
+
+
+def max_unzipped_size() -> int:
+    return settings.IDEATORI_ATTACHMENT_MAX_UNZIPPED
+
+
+# --- images -----------------------------------------------------------------------------------
+
+
+def clean_image(data: bytes, image_format: str) -> bytes:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != image_format:
+                    raise CannotClean(UNREADABLE)
+                image.load()
+                icc_profile = image.info.get("icc_profile")
+                upright = ImageOps.exif_transpose(image)
+                # A fresh image holds the pixels and nothing else of the original.
+                fresh = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+                if upright.mode == "P":
+                    fresh.putpalette(upright.getpalette())
+                    if "transparency" in upright.info:
+                        fresh.info["transparency"] = upright.info["transparency"]
+                options = {"icc_profile": icc_profile} if icc_profile else {}
+                if image_format == "JPEG":
+                    options |= {"quality": 95, "subsampling": 0}
+                if image_format == "PNG" and "transparency" in fresh.info:
+                    options["transparency"] = fresh.info["transparency"]
+                output = io.BytesIO()
+                fresh.save(output, image_format, **options)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as damaged:
+        raise CannotClean(UNREADABLE) from damaged
+    except Image.DecompressionBombWarning as too_large:
+        raise CannotClean(UNREADABLE) from too_large
+    return output.getvalue()
