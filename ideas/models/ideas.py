@@ -198,6 +198,15 @@ class BlindCopy(models.TextChoices):
     UNREADABLE = "unreadable", _("The file is damaged or cannot be read as its type.")
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def withheld_from_jurors(self) -> "AttachmentQuerySet":
+        """Files a blind round's jurors do not receive: by the rule of
+        ``permissions.withheld_from_jurors``."""
+        return self.filter(idea__competition__blind_judging=True).exclude(
+            blind_copy__in=[BlindCopy.PENDING, BlindCopy.MADE]
+        )
+
+
 class Attachment(models.Model):
     """A team's file. The team and coordinators receive it as uploaded; the jurors of a blind
     round receive ``blind_file``, the same file without personal or organisational metadata."""
@@ -217,6 +226,8 @@ class Attachment(models.Model):
     blind_copy = models.CharField(
         max_length=16, choices=BlindCopy.choices, default=BlindCopy.PENDING, blank=True
     )
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -12,6 +12,7 @@ import zipfile
 
 import pikepdf
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -594,3 +595,63 @@ def test_a_turned_photo_stays_upright_without_its_orientation_tag():
         assert image.getexif() == {} and image.size == (32, 64)
         upright = ImageOps.exif_transpose(Image.open(io.BytesIO(jpeg_naming_the_team())))
         assert image.size == upright.size
+
+
+# --- the coordinator's dashboard ----------------------------------------------------------------
+
+
+def withheld_file(idea, name="locked.pdf", code=BlindCopy.ENCRYPTED) -> Attachment:
+    attachment = Attachment(idea=idea, original_name=name, content_type="", size=1)
+    attachment.file.save("x.pdf", SimpleUploadedFile("x.pdf", b"%PDF-"), save=False)
+    attachment.blind_copy = code
+    attachment.save()
+    return attachment
+
+
+def test_the_dashboard_lists_files_withheld_from_blind_jurors_for_coordinators_only(
+    client, coordinator
+):
+    blind = make_round(phase="judging", blind_judging=True)
+    idea = make_idea(competition=blind, title="Consultation", status=IdeaStatus.SUBMITTED)
+    withheld_file(idea, "locked plan.pdf")
+    withheld_file(
+        make_idea(competition=make_round(phase="judging", blind_judging=False)), "open.pdf"
+    )
+    withheld_file(make_idea(competition=blind, status=IdeaStatus.WITHDRAWN), "withdrawn.pdf")
+    withheld_file(make_idea(competition=make_round(phase="results")), "judged.pdf")
+    client.force_login(coordinator)
+
+    page = client.get("/admin/").content.decode()
+
+    assert "Files withheld from blind jurors" in page
+    assert "locked plan.pdf. The file is encrypted or protected with a password." in page
+    assert reverse("ideas:idea", args=[idea.pk]) in page
+    for other in ("open.pdf", "withdrawn.pdf", "judged.pdf"):
+        assert other not in page
+    editor = UserFactory()
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    dashboard = client.get("/admin/")
+    assert dashboard.status_code == 200 and "Outcome updates due" not in dashboard.content.decode()
+    assert "locked plan.pdf" not in dashboard.content.decode()
+
+
+def test_no_panel_while_every_file_reaches_the_jury(client, coordinator):
+    blind = make_round(phase="judging", blind_judging=True)
+    withheld_file(make_idea(competition=blind), "clean.pdf", code=BlindCopy.MADE)
+    client.force_login(coordinator)
+    assert "Files withheld from blind jurors" not in client.get("/admin/").content.decode()
+
+
+def test_the_dashboard_panel_queries_as_much_for_one_file_as_for_ten(
+    client, coordinator, count_queries
+):
+    blind = make_round(phase="judging", blind_judging=True)
+    client.force_login(coordinator)
+    withheld_file(make_idea(competition=blind))
+    client.get("/admin/")
+    one = count_queries(lambda: client.get("/admin/"))
+    for _number in range(9):
+        withheld_file(make_idea(competition=blind))
+    ten = count_queries(lambda: client.get("/admin/"))
+    assert one == ten
