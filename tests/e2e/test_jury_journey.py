@@ -109,12 +109,18 @@ def test_jury_journey(page, axe_check):
     )
     assert scores == [2, 3, 4]
 
-    # Judging closes; the coordinator reads the dashboard and records the decision.
-    CompetitionPage.objects.filter(pk=competition.pk).update(**round_dates("deliberation"))
+    # While judging runs, the coordinator's admin dashboard lists the file withheld from it.
     coordinator = account("coordinator@example.org")
     coordinator.groups.add(Group.objects.get(name="Coordinators"))
     page.context.clear_cookies()
     sign_in(page, coordinator.email)
+    page.goto("/admin/")
+    withheld = page.locator("section", has_text="Files withheld from blind jurors")
+    assert "scan.pdf" in withheld.last.inner_text()
+    axe_check(page)
+
+    # Judging closes; the coordinator reads the dashboard and records the decision.
+    CompetitionPage.objects.filter(pk=competition.pk).update(**round_dates("deliberation"))
     page.goto(f"/admin/judging/{competition.pk}/")
     assert "Agreement of the jury" in page.locator("main").inner_text()
     axe_check(page)
