@@ -15,11 +15,13 @@ What is removed, by kind of file:
   (camera owner, artist, GPS), XMP, IPTC, comments and text chunks are left behind. A JPEG's
   orientation is applied to its pixels first, so it still shows the right way up.
 
-A file that cannot be read as its kind (encrypted, damaged, an image too large to decode
-safely) raises ``CannotClean``: it must not reach a blind jury as it is.
+A file that cannot be read as its kind (encrypted, damaged, a picture too large to decode
+safely) raises ``CannotClean`` with the reason's code (``BlindCopy``): it must not reach a
+blind jury as it is.
 """
 
 import io
+import logging
 import warnings
 import zipfile
 from pathlib import PurePath
@@ -43,7 +45,14 @@ DROPPED_ELEMENTS = {"absPath", "attachedTemplate"}
 # Property parts emptied to their root element.
 PROPERTY_PARTS = {"docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "meta.xml"}
 IMAGE_SUFFIXES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+# What Pillow may call a file of each format: a phone's JPEG is often an MPO, a JPEG with more
+# pictures after it (the copy keeps the first).
+READ_AS = {"JPEG": {"JPEG", "MPO"}, "PNG": {"PNG"}}
 ZIP_KINDS = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"}
+# A phone's camera takes at most about 50 megapixels; decoding more would hold too much memory.
+MAX_PIXELS = 60_000_000
+
+logger = logging.getLogger(__name__)
 
 
 class CannotClean(Exception):
@@ -56,17 +65,26 @@ class CannotClean(Exception):
 
 ENCRYPTED = "encrypted"
 UNREADABLE = "unreadable"
+TOO_LARGE = "too_large"
 
 
 def clean(data: bytes, suffix: str) -> bytes:
     """``data``, a file of the kind its ``suffix`` names, without its metadata."""
     suffix = suffix.lower()
-    if suffix == ".pdf":
-        return clean_pdf(data)
-    if suffix in IMAGE_SUFFIXES:
-        return clean_image(data, IMAGE_SUFFIXES[suffix])
-    if suffix in ZIP_KINDS:
-        return clean_zip(data)
+    try:
+        if suffix == ".pdf":
+            return clean_pdf(data)
+        if suffix in IMAGE_SUFFIXES:
+            return clean_image(data, IMAGE_SUFFIXES[suffix])
+        if suffix in ZIP_KINDS:
+            return clean_zip(data)
+    except CannotClean:
+        raise
+    except Exception as surprise:
+        # The bytes are a stranger's, read by C libraries: whatever they raise, the file is not
+        # one we could clean, and the person who uploaded it must not meet an error page.
+        logger.warning("A %s attachment could not be cleaned", suffix, exc_info=True)
+        raise CannotClean(UNREADABLE) from surprise
     raise CannotClean(UNREADABLE)
 
 
@@ -206,13 +224,16 @@ def clean_image(data: bytes, image_format: str) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                if image.format != image_format:
+                if image.format not in READ_AS[image_format]:
                     raise CannotClean(UNREADABLE)
+                if image.width * image.height > MAX_PIXELS:
+                    raise CannotClean(TOO_LARGE)
                 image.load()
                 icc_profile = image.info.get("icc_profile")
                 upright = ImageOps.exif_transpose(image)
                 # A fresh image holds the pixels and nothing else of the original.
-                fresh = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+                fresh = Image.new(upright.mode, upright.size)
+                fresh.paste(upright)
                 if upright.mode == "P":
                     fresh.putpalette(upright.getpalette())
                     if "transparency" in upright.info:
@@ -227,5 +248,5 @@ def clean_image(data: bytes, image_format: str) -> bytes:
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as damaged:
         raise CannotClean(UNREADABLE) from damaged
     except Image.DecompressionBombWarning as too_large:
-        raise CannotClean(UNREADABLE) from too_large
+        raise CannotClean(TOO_LARGE) from too_large
     return output.getvalue()

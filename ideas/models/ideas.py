@@ -196,6 +196,7 @@ class BlindCopy(models.TextChoices):
     # The file could not be read to clean it: it is withheld from the jurors of a blind round.
     ENCRYPTED = "encrypted", _("The file is encrypted or protected with a password.")
     UNREADABLE = "unreadable", _("The file is damaged or cannot be read as its type.")
+    TOO_LARGE = "too_large", _("The picture has too many pixels to be read safely.")
 
 
 class AttachmentQuerySet(models.QuerySet):

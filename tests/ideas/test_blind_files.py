@@ -655,3 +655,23 @@ def test_the_dashboard_panel_queries_as_much_for_one_file_as_for_ten(
         withheld_file(make_idea(competition=blind))
     ten = count_queries(lambda: client.get("/admin/"))
     assert one == ten
+
+
+def test_a_phones_mpo_jpeg_is_cleaned_and_a_picture_of_too_many_pixels_is_not_decoded():
+    from ideas import metadata
+
+    exif = Image.Exif()
+    exif[0x013B] = WHO
+    mpo = io.BytesIO()
+    first, second = Image.new("RGB", (16, 8), "red"), Image.new("RGB", (16, 8), "blue")
+    first.save(mpo, "MPO", save_all=True, append_images=[second], exif=exif)
+    assert Image.open(io.BytesIO(mpo.getvalue())).format == "MPO"
+    cleaned = metadata.clean(mpo.getvalue(), ".jpg")
+    assert MEMBER.encode() not in cleaned and EMAIL.encode() not in cleaned
+    assert Image.open(io.BytesIO(cleaned)).format == "JPEG"
+
+    huge = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(huge, "PNG")  # 64 megapixels in a few kilobytes
+    with pytest.raises(metadata.CannotClean) as refused:
+        metadata.clean(huge.getvalue(), ".png")
+    assert refused.value.code == BlindCopy.TOO_LARGE

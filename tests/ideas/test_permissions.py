@@ -212,11 +212,12 @@ def test_can_decide_idea_truth_table(world, role, time, allowed):
     assert permissions.can_decide_idea(users[role], idea, moments[time]) is allowed
 
 
-WITHHELD = {(True, "encrypted"), (True, "unreadable")}
+WITHHELD = {(True, "encrypted"), (True, "unreadable"), (True, "too_large")}
 
 
 @pytest.mark.parametrize(
-    ("blind", "blind_copy"), list(product([True, False], ["", "made", "encrypted", "unreadable"]))
+    ("blind", "blind_copy"),
+    list(product([True, False], ["", "made", "encrypted", "unreadable", "too_large"])),
 )
 def test_withheld_from_jurors_only_in_a_blind_round_and_only_a_file_that_could_not_be_cleaned(
     blind, blind_copy
