@@ -34,14 +34,17 @@ from PIL import Image, ImageOps
 # Attributes, by local name, that carry a person's name or account in OOXML and ODF parts:
 # comments and tracked changes (w:author, w:initials), the people lists of Word and PowerPoint
 # (w15:person, p188:author: userId, providerId), Excel's threaded-comment persons.
-PERSON_ATTRIBUTES = {"author", "initials", "userId", "providerId", "displayName"}
-# Elements whose attribute ``name`` is a person: PowerPoint's comment authors.
-PERSON_NAME_ELEMENTS = {"cmAuthor", "author", "person"}
+PERSON_ATTRIBUTES = {"author", "initials", "userId", "providerId", "displayName", "userName"}
+# Elements whose attribute ``name`` is a person: PowerPoint's comment authors, the users of
+# Excel's shared-workbook revisions.
+PERSON_NAME_ELEMENTS = {"cmAuthor", "author", "person", "userInfo"}
 # Elements whose text is a person: Excel's legacy comment authors, ODF's creators of
-# annotations and tracked changes, and the ODF metadata's creators.
-PERSON_TEXT_ELEMENTS = {"author", "creator", "initial-creator", "printed-by"}
+# annotations and tracked changes, the ODF metadata's creators, SharePoint's person fields.
+PERSON_TEXT_ELEMENTS = {"author", "creator", "initial-creator", "printed-by", "DisplayName"}
 # Elements removed outright: a workbook's saved-from path, a document's template path.
 DROPPED_ELEMENTS = {"absPath", "attachedTemplate"}
+# ODF settings removed: the printer's name and set-up often name the office and its unit.
+DROPPED_SETTINGS = {"PrinterName", "PrinterSetup"}
 # Property parts emptied to their root element.
 PROPERTY_PARTS = {"docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "meta.xml"}
 IMAGE_SUFFIXES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
@@ -199,7 +202,9 @@ def _blank_people(root) -> None:
         if not isinstance(element.tag, str):
             continue
         local = _local(element.tag)
-        if local in DROPPED_ELEMENTS:
+        if local in DROPPED_ELEMENTS or (
+            local == "config-item" and _setting_name(element) in DROPPED_SETTINGS
+        ):
             element.getparent().remove(element)
             continue
         for attribute in element.attrib:
@@ -210,6 +215,10 @@ def _blank_people(root) -> None:
                 element.set(attribute, "")
         if local in PERSON_TEXT_ELEMENTS and len(element) == 0:
             element.text = ""
+
+
+def _setting_name(element) -> str:
+    return next((v for k, v in element.attrib.items() if _local(k) == "name"), "")
 
 
 def max_unzipped_size() -> int:

@@ -675,3 +675,42 @@ def test_a_phones_mpo_jpeg_is_cleaned_and_a_picture_of_too_many_pixels_is_not_de
     with pytest.raises(metadata.CannotClean) as refused:
         metadata.clean(huge.getvalue(), ".png")
     assert refused.value.code == BlindCopy.TOO_LARGE
+
+
+def test_printer_names_and_shared_workbook_users_are_removed_too():
+    from ideas import metadata
+
+    config = 'xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0"'
+    odt = zipped(
+        {
+            "mimetype": "application/vnd.oasis.opendocument.text",
+            "settings.xml": (
+                f"<office:document-settings {config} xmlns:office="
+                '"urn:oasis:names:tc:opendocument:xmlns:office:1.0"><config:config-item-set>'
+                f'<config:config-item config:name="PrinterName">{UNIT} 2nd floor'
+                '</config:config-item><config:config-item config:name="ZoomFactor">100'
+                "</config:config-item></config:config-item-set></office:document-settings>"
+            ),
+        }
+    )
+    xlsx = zipped(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "xl/workbook.xml": (
+                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                f'<fileSharing userName="{MEMBER}" readOnlyRecommended="1"/></workbook>'
+            ),
+            "xl/revisions/userNames.xml": (
+                f'<users><userInfo guid="{{0}}" name="{EMAIL}" id="1" dateTime="2026-01-01"/>'
+                "</users>"
+            ),
+        }
+    )
+
+    for data, suffix in ((odt, ".odt"), (xlsx, ".xlsx")):
+        cleaned = metadata.clean(data, suffix)
+        with zipfile.ZipFile(io.BytesIO(cleaned)) as archive:
+            parts = b"".join(archive.read(name) for name in archive.namelist())
+        assert not any(name.encode() in parts for name in NAMES)
+    with zipfile.ZipFile(io.BytesIO(metadata.clean(odt, ".odt"))) as archive:
+        assert b'config:name="ZoomFactor"' in archive.read("settings.xml")
