@@ -71,3 +71,9 @@ def identifying_mentions(idea: Idea) -> list[Mention]:
             if re.search(pattern, value or "", re.IGNORECASE):
                 mentions.append(Mention(kind=kind, name=name, field=field))
     return mentions
+
+
+def warnings_for_team(idea: Idea) -> list[Mention]:
+    """What the team is warned of: the mentions in its text in a blind round; none in an open
+    round, whose jurors see the team anyway."""
+    return identifying_mentions(idea) if idea.competition.blind_judging else []

@@ -20,7 +20,7 @@ from .forms import (
     TeamEditForm,
     TeamForm,
 )
-from .mentions import identifying_mentions
+from .mentions import warnings_for_team
 from .models import (
     Attachment,
     CompetitionPage,
@@ -62,11 +62,6 @@ def jury_feedback(idea: Idea, now) -> str:
     return award.feedback if award is not None else ""
 
 
-def blind_warnings(idea: Idea) -> list:
-    """Where the text of an idea of a blind round names its team; nothing in an open round."""
-    return identifying_mentions(idea) if idea.competition.blind_judging else []
-
-
 class IdeaMixin(LoginRequiredMixin):
     """Finds the idea among those the user may read; any other id is a 404."""
 
@@ -97,7 +92,7 @@ class IdeaMixin(LoginRequiredMixin):
             "attachments": attachments,
             "attachment_form": AttachmentForm() if editable else None,
             "jury_feedback": jury_feedback(idea, now),
-            "identifying_mentions": blind_warnings(idea) if editable else [],
+            "identifying_mentions": warnings_for_team(idea) if editable else [],
             "withheld_files": [a.pk for a in attachments if permissions.withheld_from_jurors(a)],
         } | extra
 
@@ -183,7 +178,7 @@ class IdeaView(IdeaMixin, View):
             messages.error(request, str(refused))
             return redirect("ideas:idea", pk=idea.pk)
         messages.success(request, _("Your idea is submitted. Every team member gets a receipt."))
-        if blind_warnings(idea):
+        if warnings_for_team(idea):
             messages.warning(
                 request,
                 _(
