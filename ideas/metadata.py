@@ -4,8 +4,10 @@ What is removed, by kind of file:
 
 - PDF (pikepdf): the document information dictionary (Author, Title, Creator, Producer …),
   every XMP ``/Metadata`` stream (the document's, pages' and images'), applications' private
-  ``/PieceInfo``, and the author (``/T``) of every annotation. The file is written anew, so
-  earlier incremental updates, which may still hold the old values, are gone too.
+  ``/PieceInfo``, the author (``/T``) of every annotation, and the EXIF, XMP, IPTC and
+  comments of JPEG photos placed in it (their segments cut out, the picture untouched). The
+  file is written anew, so earlier incremental updates, which may still hold the old values,
+  are gone too.
 - Office Open XML (DOCX, XLSX, PPTX) and OpenDocument (ODT, ODS, ODP): the core, extended
   (app) and custom properties (``docProps/*.xml``, ``meta.xml``) are emptied; the authors,
   initials and account ids of comments, tracked changes and the documents' people lists are
@@ -122,6 +124,13 @@ def _clean_pdf_dictionary(obj) -> None:
     for key in ("/Metadata", "/PieceInfo"):
         if key in obj:
             del obj[key]
+    if (
+        isinstance(obj, pikepdf.Stream)
+        and obj.get("/Subtype") == "/Image"
+        and obj.get("/Filter") == "/DCTDecode"
+    ):
+        # A photo placed as it was taken (scanners, "photo to PDF" tools) keeps its EXIF.
+        obj.write(strip_jpeg_metadata(obj.read_raw_bytes()), filter=pikepdf.Name.DCTDecode)
     # An annotation's /T is its author; a form field's (a widget) is the field's name.
     is_annotation = obj.get("/Type") == "/Annot" or ("/Subtype" in obj and "/Rect" in obj)
     if is_annotation and obj.get("/Subtype") != "/Widget" and "/T" in obj:
@@ -226,6 +235,37 @@ def max_unzipped_size() -> int:
 
 
 # --- images -----------------------------------------------------------------------------------
+
+
+# JPEG segments that hold metadata: APP1 (EXIF, XMP), APP13 (IPTC), comments. The others
+# (JFIF, the ICC profile in APP2, Adobe's colour transform in APP14, the tables) are kept.
+JPEG_METADATA_MARKERS = {0xE1, 0xED, 0xFE}
+
+
+def strip_jpeg_metadata(data: bytes) -> bytes:
+    """``data``, a JPEG, without its metadata segments; the compressed picture untouched."""
+    if data[:2] != b"\xff\xd8":
+        raise CannotClean(UNREADABLE)
+    kept = [data[:2]]
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            raise CannotClean(UNREADABLE)
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker == 0xDA:  # start of scan: the picture itself follows, to the end
+            kept.append(data[position:])
+            return b"".join(kept)
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        segment = data[position : position + 2 + length]
+        if length < 2 or len(segment) != 2 + length:
+            raise CannotClean(UNREADABLE)
+        if marker not in JPEG_METADATA_MARKERS:
+            kept.append(segment)
+        position += 2 + length
+    raise CannotClean(UNREADABLE)
 
 
 def clean_image(data: bytes, image_format: str) -> bytes:

@@ -66,6 +66,23 @@ def pdf_naming_the_team() -> bytes:
         Contents=pikepdf.String("Check the figures"),
     )
     pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(note)]))
+    # A photo placed as taken, EXIF and all, as "photo to PDF" tools do.
+    photo = jpeg_naming_the_team()
+    pdf.pages[0].Resources = pikepdf.Dictionary(
+        XObject=pikepdf.Dictionary(
+            Im0=pikepdf.Stream(
+                pdf,
+                photo,
+                Type=pikepdf.Name.XObject,
+                Subtype=pikepdf.Name.Image,
+                Width=64,
+                Height=32,
+                ColorSpace=pikepdf.Name.DeviceRGB,
+                BitsPerComponent=8,
+                Filter=pikepdf.Name.DCTDecode,
+            )
+        )
+    )
     output = io.BytesIO()
     # Compressed, in object streams: the names hide from a plain byte search.
     pdf.save(output, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -212,7 +229,11 @@ def everything_in(data: bytes, suffix: str) -> list[bytes]:
             parts.append(repr(pdf.trailer).encode())
             for obj in pdf.objects:
                 if isinstance(obj, pikepdf.Stream):
-                    parts.append(obj.read_bytes())
+                    parts.append(obj.read_raw_bytes())
+                    try:
+                        parts.append(obj.read_bytes())
+                    except pikepdf.PdfError:  # a photo (DCT): its raw bytes are the JPEG
+                        pass
                 if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array):
                     parts.append(repr(obj).encode())
             with pdf.open_metadata() as xmp:
@@ -243,6 +264,8 @@ def content_readable(data: bytes, suffix: str) -> bool:
     """The file is still a file of its kind, with its own content."""
     if suffix == ".pdf":
         with pikepdf.open(io.BytesIO(data)) as pdf:
+            photo = pikepdf.PdfImage(pdf.pages[0].Resources.XObject.Im0).as_pil_image()
+            assert photo.size == (64, 32) and photo.getpixel((5, 5))[0] > 150
             return CONTENT.encode() in pdf.pages[0].Contents.read_bytes()
     if suffix == ".jpg":
         with Image.open(io.BytesIO(data)) as image:
