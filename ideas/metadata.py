@@ -12,7 +12,10 @@ What is removed, by kind of file:
   (app) and custom properties (``docProps/*.xml``, ``meta.xml``) are emptied; the authors,
   initials and account ids of comments, tracked changes and the documents' people lists are
   blanked in every XML part; the path a workbook was saved from (``absPath``) and a document's
-  template path are dropped; pictures inside are cleaned as images are.
+  template path are dropped; pictures inside are cleaned as images are, and Office files
+  inside (a chart's workbook) as Office files are; the printer's name is blanked in the
+  printer settings. A file holding an object this cannot read (an OLE object, macros, a file
+  attached to a PDF) cannot be cleaned.
 - JPEG and PNG (Pillow): written anew from their pixels with the colour profile only, so EXIF
   (camera owner, artist, GPS), XMP, IPTC, comments and text chunks are left behind. A JPEG's
   orientation is applied to its pixels first, so it still shows the right way up.
@@ -49,6 +52,11 @@ DROPPED_ELEMENTS = {"absPath", "attachedTemplate"}
 DROPPED_SETTINGS = {"PrinterName", "PrinterSetup"}
 # Property parts emptied to their root element.
 PROPERTY_PARTS = {"docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "meta.xml"}
+# Files inside an Office file that hold their own metadata in a format not cleaned here:
+# OLE objects (Office 97 files and other programs' objects embedded in a document).
+OPAQUE_SUFFIXES = {".bin", ".doc", ".xls", ".ppt", ".msg", ".pdf"}
+# How deep Office files inside Office files (a chart's workbook in a document) are cleaned.
+MAX_NESTING = 2
 IMAGE_SUFFIXES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 # What Pillow may call a file of each format: a phone's JPEG is often an MPO, a JPEG with more
 # pictures after it (the copy keeps the first).
@@ -71,6 +79,7 @@ class CannotClean(Exception):
 ENCRYPTED = "encrypted"
 UNREADABLE = "unreadable"
 TOO_LARGE = "too_large"
+EMBEDDED = "embedded"
 
 
 def clean(data: bytes, suffix: str) -> bytes:
@@ -107,6 +116,12 @@ def clean_pdf(data: bytes) -> bytes:
         if pdf.is_encrypted:
             # Only an owner password: readable, but keep the rule simple and visible.
             raise CannotClean(ENCRYPTED)
+        if pdf.attachments or any(
+            annotation.get("/Subtype") == "/FileAttachment"
+            for page in pdf.pages
+            for annotation in page.get("/Annots", [])
+        ):
+            raise CannotClean(EMBEDDED)
         try:
             if "/Info" in pdf.trailer:
                 del pdf.trailer["/Info"]
@@ -144,7 +159,9 @@ XML_PARSER = etree.XMLParser(
 )
 
 
-def clean_zip(data: bytes) -> bytes:
+def clean_zip(data: bytes, depth: int = 0) -> bytes:
+    if depth > MAX_NESTING:
+        raise CannotClean(EMBEDDED)
     output = io.BytesIO()
     try:
         with (
@@ -156,7 +173,7 @@ def clean_zip(data: bytes) -> bytes:
             for entry in source.infolist():
                 if entry.flag_bits & 0x1:
                     raise CannotClean(ENCRYPTED)
-                content = _clean_part(entry.filename, source.read(entry))
+                content = _clean_part(entry.filename, source.read(entry), depth)
                 # Same order, names and compression: ODF needs "mimetype" first and stored.
                 info = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
                 info.compress_type = entry.compress_type
@@ -169,10 +186,17 @@ def clean_zip(data: bytes) -> bytes:
     return output.getvalue()
 
 
-def _clean_part(name: str, content: bytes) -> bytes:
+def _clean_part(name: str, content: bytes, depth: int) -> bytes:
     suffix = PurePath(name).suffix.lower()
     if suffix in IMAGE_SUFFIXES:
         return clean_image(content, IMAGE_SUFFIXES[suffix])
+    if suffix in ZIP_KINDS:  # an embedded workbook, such as a chart's data
+        return clean_zip(content, depth + 1)
+    if suffix == ".bin" and PurePath(name).name.startswith("printerSettings"):
+        # Windows' DEVMODE, which begins with the printer's name in 32 UTF-16 characters.
+        return bytes(min(64, len(content))) + content[64:]
+    if suffix in OPAQUE_SUFFIXES:
+        raise CannotClean(EMBEDDED)
     if suffix not in {".xml", ".rels"}:
         return content
     try:
@@ -181,7 +205,8 @@ def _clean_part(name: str, content: bytes) -> bytes:
         raise CannotClean(UNREADABLE) from damaged
     if root.getroottree().docinfo.doctype:
         raise CannotClean(UNREADABLE)
-    if name in PROPERTY_PARTS:
+    # An ODF file's embedded objects ("Object 1/meta.xml") have properties of their own.
+    if name in PROPERTY_PARTS or PurePath(name).name == "meta.xml":
         _empty_properties(root)
     else:
         _blank_people(root)

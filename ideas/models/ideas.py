@@ -197,6 +197,7 @@ class BlindCopy(models.TextChoices):
     ENCRYPTED = "encrypted", _("The file is encrypted or protected with a password.")
     UNREADABLE = "unreadable", _("The file is damaged or cannot be read as its type.")
     TOO_LARGE = "too_large", _("The picture has too many pixels to be read safely.")
+    EMBEDDED = "embedded", _("The file holds another file or object that cannot be checked.")
 
 
 class AttachmentQuerySet(models.QuerySet):

@@ -737,3 +737,47 @@ def test_printer_names_and_shared_workbook_users_are_removed_too():
         assert not any(name.encode() in parts for name in NAMES)
     with zipfile.ZipFile(io.BytesIO(metadata.clean(odt, ".odt"))) as archive:
         assert b'config:name="ZoomFactor"' in archive.read("settings.xml")
+
+
+def test_an_embedded_workbook_is_cleaned_and_an_opaque_object_or_pdf_attachment_withholds():
+    from ideas import metadata
+
+    chart_data = zipped(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "xl/workbook.xml": "<workbook/>",
+            "docProps/core.xml": f"<coreProperties><creator>{WHO}</creator></coreProperties>",
+        }
+    )
+    printer = f"{UNIT} printer".encode("utf-16-le").ljust(64, b"\0") + b"\x01\x04" * 20
+    with_chart = zipped(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "word/document.xml": f'<w:document xmlns:w="{W}"/>',
+            "word/embeddings/Microsoft_Excel_Worksheet.xlsx": chart_data,
+            "word/printerSettings/printerSettings1.bin": printer,
+        }
+    )
+    cleaned = metadata.clean(with_chart, ".docx")
+    with zipfile.ZipFile(io.BytesIO(cleaned)) as archive:
+        inner = archive.read("word/embeddings/Microsoft_Excel_Worksheet.xlsx")
+        assert archive.read("word/printerSettings/printerSettings1.bin")[64:] == printer[64:]
+    assert names_found(cleaned, ".docx") == set()
+    with zipfile.ZipFile(io.BytesIO(inner)) as workbook:
+        assert WHO.encode() not in workbook.read("docProps/core.xml")
+
+    with_ole = zipped(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "word/document.xml": f'<w:document xmlns:w="{W}"/>',
+            "word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0" + WHO.encode(),
+        }
+    )
+    with_attachment = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf_bytes())) as pdf:
+        pdf.attachments["notes.docx"] = pikepdf.AttachedFileSpec(pdf, docx_naming_the_team())
+        pdf.save(with_attachment)
+    for data, suffix in ((with_ole, ".docx"), (with_attachment.getvalue(), ".pdf")):
+        with pytest.raises(metadata.CannotClean) as refused:
+            metadata.clean(data, suffix)
+        assert refused.value.code == BlindCopy.EMBEDDED
