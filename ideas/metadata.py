@@ -55,6 +55,15 @@ PROPERTY_PARTS = {"docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"
 # Files inside an Office file that hold their own metadata in a format not cleaned here:
 # OLE objects (Office 97 files and other programs' objects embedded in a document).
 OPAQUE_SUFFIXES = {".bin", ".doc", ".xls", ".ppt", ".msg", ".pdf"}
+# A part naming none of these holds nothing ``_blank_people`` would change.
+PEOPLE_WORDS = [
+    word.encode()
+    for word in PERSON_ATTRIBUTES
+    | PERSON_NAME_ELEMENTS
+    | PERSON_TEXT_ELEMENTS
+    | DROPPED_ELEMENTS
+    | {"config-item"}
+]
 # How deep Office files inside Office files (a chart's workbook in a document) are cleaned.
 MAX_NESTING = 2
 IMAGE_SUFFIXES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
@@ -199,6 +208,9 @@ def _clean_part(name: str, content: bytes, depth: int) -> bytes:
         raise CannotClean(EMBEDDED)
     if suffix not in {".xml", ".rels"}:
         return content
+    is_properties = name in PROPERTY_PARTS or PurePath(name).name == "meta.xml"
+    if not is_properties and not any(word in content for word in PEOPLE_WORDS):
+        return content  # a sheet's or slide's content, often the largest part: nothing to do
     try:
         root = etree.fromstring(content, XML_PARSER)
     except etree.XMLSyntaxError as damaged:
@@ -206,7 +218,7 @@ def _clean_part(name: str, content: bytes, depth: int) -> bytes:
     if root.getroottree().docinfo.doctype:
         raise CannotClean(UNREADABLE)
     # An ODF file's embedded objects ("Object 1/meta.xml") have properties of their own.
-    if name in PROPERTY_PARTS or PurePath(name).name == "meta.xml":
+    if is_properties:
         _empty_properties(root)
     else:
         _blank_people(root)

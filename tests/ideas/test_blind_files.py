@@ -411,13 +411,20 @@ def encrypted_pdf() -> bytes:
 
 
 def corrupt_docx() -> bytes:
-    """A zip that says it is a document, but whose text part is broken XML."""
+    """A document whose zip directory is whole but whose text's compressed bytes are damaged,
+    as a broken download leaves it."""
     parts = {
         "[Content_Types].xml": "<Types/>",
         "docProps/core.xml": f"<coreProperties><creator>{WHO}</creator></coreProperties>",
-        "word/document.xml": f'<w:document xmlns:w="{W}"><w:body><w:p>{CONTENT}',
+        "word/document.xml": f'<w:document xmlns:w="{W}"><w:body><w:p>{CONTENT * 50}'
+        "</w:p></w:body></w:document>",
     }
-    return zipped(parts)
+    data = bytearray(zipped(parts))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        entry = archive.getinfo("word/document.xml")
+    start = entry.header_offset + 30 + len(entry.filename) + len(entry.extra)
+    data[start + 4 : start + 16] = b"\xff" * 12
+    return bytes(data)
 
 
 @pytest.mark.parametrize(
@@ -781,3 +788,20 @@ def test_an_embedded_workbook_is_cleaned_and_an_opaque_object_or_pdf_attachment_
         with pytest.raises(metadata.CannotClean) as refused:
             metadata.clean(data, suffix)
         assert refused.value.code == BlindCopy.EMBEDDED
+
+
+def test_a_broken_part_that_may_name_people_makes_the_file_uncleanable_and_entities_are_refused():
+    from ideas import metadata
+
+    broken = zipped({"word/comments.xml": f'<w:comments xmlns:w="{W}"><w:comment w:author="'})
+    entity = zipped(
+        {
+            "docProps/core.xml": (
+                '<!DOCTYPE c [<!ENTITY who SYSTEM "file:///etc/passwd">]><c>&who;</c>'
+            )
+        }
+    )
+    for data in (broken, entity):
+        with pytest.raises(metadata.CannotClean) as refused:
+            metadata.clean(data, ".docx")
+        assert refused.value.code == BlindCopy.UNREADABLE
