@@ -1,9 +1,17 @@
-"""What may be attached to an idea, checked by extension and by the file's own bytes."""
+"""What may be attached to an idea, checked by extension and by the file's own bytes.
 
+Besides its type and size, an upload is refused when it is two things at once (a PDF, image
+or Office file that also holds an HTML page, which a browser or mail client might open as one)
+and when an Office or OpenDocument file would unpack to more than
+``IDEATORI_ATTACHMENT_MAX_UNZIPPED`` bytes (a zip bomb).
+"""
+
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
@@ -39,22 +47,46 @@ KINDS = {
         zip_marker="ppt/presentation.xml",
     ),
     ".odt": Kind("application/vnd.oasis.opendocument.text", zip_marker="mimetype"),
+    ".ods": Kind("application/vnd.oasis.opendocument.spreadsheet", zip_marker="mimetype"),
+    ".odp": Kind("application/vnd.oasis.opendocument.presentation", zip_marker="mimetype"),
 }
-ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+ZIP_MAGIC = b"PK\x03\x04"
+# Where an HTML page begins: markers no PDF, PNG, JPEG or Office file holds in its own bytes.
+HTML_MARKER = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed)[\s>/]", re.IGNORECASE
+)
 
 
-def _zip_has(upload: UploadedFile, marker: str) -> bool:
+def _zip_has(upload: UploadedFile, kind: Kind) -> bool:
     try:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
-            if marker not in names or "[Content_Types].xml" not in names and marker != "mimetype":
+            if kind.zip_marker not in names:
                 return False
-            if marker == "mimetype":
+            if kind.zip_marker == "mimetype":
                 with archive.open("mimetype") as entry:
-                    return entry.read(len(ODT_MIMETYPE) + 1).strip() == ODT_MIMETYPE
-            return True
+                    expected = kind.content_type.encode()
+                    return entry.read(len(expected) + 1).strip() == expected
+            return "[Content_Types].xml" in names
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
+
+
+def unzipped_size(upload: UploadedFile) -> int:
+    """The bytes a zip's entries unpack to, as its directory declares them; reading an entry
+    never yields more than it declares (``zipfile`` stops there and checks the CRC)."""
+    with zipfile.ZipFile(upload) as archive:
+        return sum(entry.file_size for entry in archive.infolist())
+
+
+def holds_html(upload: UploadedFile) -> bool:
+    upload.seek(0)
+    overlap = b""
+    for chunk in upload.chunks():
+        if HTML_MARKER.search(overlap + chunk):
+            return True
+        overlap = chunk[-32:]
+    return False
 
 
 def validate_attachment(upload: UploadedFile) -> str:
@@ -67,7 +99,7 @@ def validate_attachment(upload: UploadedFile) -> str:
     kind = KINDS.get(suffix)
     if kind is None:
         raise ValidationError(
-            _("Only PDF, DOCX, ODT, XLSX, PPTX, PNG and JPG files can be attached."),
+            _("Only PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, PNG and JPG files can be attached."),
             code="file_type",
         )
     if upload.size > MAX_SIZE:
@@ -80,12 +112,36 @@ def validate_attachment(upload: UploadedFile) -> str:
     if kind.magic is not None:
         matches = upload.read(len(kind.magic)) == kind.magic
     else:
-        matches = _zip_has(upload, kind.zip_marker)
+        # A zip may carry anything before its first entry; an Office file does not.
+        matches = upload.read(len(ZIP_MAGIC)) == ZIP_MAGIC and _zip_has(upload, kind)
     upload.seek(0)
+    file_type = suffix.lstrip(".").upper()
     if not matches:
         raise ValidationError(
             _("The file's content is not a valid %(type)s file, although its name says so.")
-            % {"type": suffix.lstrip(".").upper()},
+            % {"type": file_type},
             code="file_content",
         )
+    if holds_html(upload):
+        upload.seek(0)
+        raise ValidationError(
+            _(
+                "The file holds a web page besides its %(type)s content, so it could be "
+                "opened as either. Save it again as a plain %(type)s file and attach that."
+            )
+            % {"type": file_type},
+            code="file_polyglot",
+        )
+    limit = settings.IDEATORI_ATTACHMENT_MAX_UNZIPPED
+    if kind.zip_marker is not None and unzipped_size(upload) > limit:
+        upload.seek(0)
+        raise ValidationError(
+            _(
+                "The file would unpack to more than %(limit)s, which no ordinary document "
+                "does. Save it again, with smaller pictures, and attach that."
+            )
+            % {"limit": filesizeformat(limit)},
+            code="file_unzipped_size",
+        )
+    upload.seek(0)
     return kind.content_type

@@ -51,7 +51,9 @@ class AttachmentForm(forms.Form):
     hide_required_marks = True
     file = forms.FileField(
         label=_("Add a file"),
-        help_text=_("Up to 5 files of at most 10 MB: PDF, DOCX, ODT, XLSX, PPTX, PNG or JPG."),
+        help_text=_(
+            "Up to 5 files of at most 10 MB: PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, PNG or JPG."
+        ),
     )
 
     def clean_file(self):

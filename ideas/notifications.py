@@ -237,6 +237,23 @@ def coordinators():
     )
 
 
+def attachment_withheld(*, attachment) -> None:
+    """Every coordinator learns that a file of a blind round could not be cleaned of its
+    metadata, so its jurors will not receive it, and what the team can do."""
+    idea = attachment.idea
+    for user in coordinators():
+        language = language_of(user)
+        with translation.override(language):
+            link = public_url(reverse("ideas:idea", args=[idea.pk]))
+            reason = str(attachment.get_blind_copy_display())
+        _send(
+            to=user.email,
+            language=language,
+            template="attachment_withheld",
+            context={"idea": idea, "attachment": attachment, "reason": reason, "link": link},
+        )
+
+
 def _send_outcome_reminder(record: OutcomeReminder) -> None:
     page = record.innovation
     link = public_url(reverse("wagtailadmin_pages:edit", args=[page.pk]))

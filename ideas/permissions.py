@@ -34,6 +34,12 @@ def is_lead(user, team) -> bool:
     return user.is_authenticated and team.memberships.filter(user=user, role="lead").exists()
 
 
+def withheld_from_jurors(attachment) -> bool:
+    """A blind round's jurors never receive a file that could not be cleaned of its metadata
+    (its ``blind_copy`` records why); an open round's jurors receive every file as uploaded."""
+    return attachment.idea.competition.blind_judging and attachment.blind_copy not in ("", "made")
+
+
 # --- the round's phase: every rule that depends on a date asks the round -----------------------
 
 

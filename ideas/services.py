@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import PurePath
 
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -23,10 +25,11 @@ from wagtail.log_actions import log
 from home.addresses import public_url
 from home.models import SiteSettings
 
-from . import copying, notifications, permissions
+from . import copying, metadata, notifications, permissions
 from .attachments import MAX_ATTACHMENTS
 from .models import (
     Attachment,
+    BlindCopy,
     CompetitionPage,
     Idea,
     IdeaRevision,
@@ -409,7 +412,7 @@ def add_attachment(
             _("An idea can have at most %(count)d files; remove one first.")
             % {"count": MAX_ATTACHMENTS}
         )
-    return Attachment.objects.create(
+    attachment = Attachment.objects.create(
         idea=idea,
         file=upload,
         original_name=PurePath(upload.name).name[:255],
@@ -417,6 +420,7 @@ def add_attachment(
         size=upload.size,
         uploaded_by=by,
     )
+    return make_blind_copy(attachment=attachment)
 
 
 @transaction.atomic
@@ -424,7 +428,65 @@ def remove_attachment(*, attachment: Attachment, by, now: datetime | None = None
     if not permissions.can_edit_idea(by, attachment.idea, now):
         raise NotAllowed(_("Files can be removed only from a draft, before the deadline."))
     attachment.file.delete(save=False)
+    if attachment.blind_file:
+        attachment.blind_file.delete(save=False)
     attachment.delete()
+
+
+class FileWithheld(ServiceError):
+    """The file could not be cleaned of its metadata, so a blind round's jurors do not get it."""
+
+
+@transaction.atomic
+def make_blind_copy(*, attachment: Attachment) -> Attachment:
+    """Make the attachment's copy without metadata (``ideas.metadata``), unless it has one or
+    is known not to be cleanable. It is made for every upload, blind round or not, so that a
+    round made blind later has its copies, and the team learns at once of a file that cannot
+    be cleaned; files uploaded before copies existed get theirs when a juror first asks.
+
+    Side effects: stores ``blind_file`` and marks the copy made; or records why the file could
+    not be read and, when its round is judged blind, e-mails every coordinator that its
+    jurors will not receive it (``notifications.attachment_withheld``).
+    """
+    if attachment.blind_copy != BlindCopy.PENDING:
+        return attachment
+    suffix = PurePath(attachment.file.name).suffix
+    with attachment.file.open("rb") as original:
+        data = original.read()
+    try:
+        cleaned = metadata.clean(data, suffix)
+    except metadata.CannotClean as failure:
+        claimed = Attachment.objects.filter(pk=attachment.pk, blind_copy=BlindCopy.PENDING).update(
+            blind_copy=failure.code
+        )
+        attachment.blind_copy = failure.code
+        if claimed and attachment.idea.competition.blind_judging:
+            notifications.attachment_withheld(attachment=attachment)
+        return attachment
+    name = attachment.blind_file.field.generate_filename(attachment, f"copy{suffix}")
+    stored = attachment.blind_file.storage.save(name, ContentFile(cleaned))
+    claimed = Attachment.objects.filter(pk=attachment.pk, blind_copy=BlindCopy.PENDING).update(
+        blind_copy=BlindCopy.MADE, blind_file=stored
+    )
+    if not claimed:  # another request made it first: keep theirs
+        attachment.blind_file.storage.delete(stored)
+        attachment.refresh_from_db(fields=["blind_copy", "blind_file"])
+        return attachment
+    attachment.blind_copy = BlindCopy.MADE
+    attachment.blind_file.name = stored
+    return attachment
+
+
+def file_for_juror(*, attachment: Attachment) -> File:
+    """The file a juror of the attachment's round receives: as uploaded in an open round, its
+    copy without metadata in a blind one. Raises ``FileWithheld`` when a blind round's copy
+    cannot be made (see ``permissions.withheld_from_jurors``)."""
+    if not attachment.idea.competition.blind_judging:
+        return attachment.file
+    make_blind_copy(attachment=attachment)
+    if permissions.withheld_from_jurors(attachment):
+        raise FileWithheld(attachment.get_blind_copy_display())
+    return attachment.blind_file
 
 
 # --- results and innovations ------------------------------------------------------------------

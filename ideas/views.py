@@ -22,6 +22,7 @@ from .forms import (
     TeamEditForm,
     TeamForm,
 )
+from .mentions import warnings_for_team
 from .models import (
     Attachment,
     CompetitionPage,
@@ -89,6 +90,9 @@ class IdeaMixin(LoginRequiredMixin):
         now = timezone.now()
         editable = permissions.can_edit_idea(user, idea, now)
         is_member = permissions.is_member(user, idea.team)
+        attachments = list(idea.attachments.all())
+        for attachment in attachments:
+            attachment.idea = idea
         return {
             "idea": idea,
             "editable": editable,
@@ -99,9 +103,11 @@ class IdeaMixin(LoginRequiredMixin):
             "can_submit": permissions.can_submit_idea(user, idea, now),
             "can_withdraw": permissions.can_withdraw_idea(user, idea, now),
             "can_reopen": permissions.can_reopen_idea(user, idea, now),
-            "attachments": list(idea.attachments.all()),
+            "attachments": attachments,
             "attachment_form": AttachmentForm() if editable else None,
             "jury_feedback": jury_feedback(idea, now),
+            "identifying_mentions": warnings_for_team(idea) if editable else [],
+            "withheld_files": [a.pk for a in attachments if permissions.withheld_from_jurors(a)],
         } | extra
 
     def save_form(self, idea: Idea, form: IdeaForm) -> Idea:
@@ -187,6 +193,14 @@ class IdeaView(IdeaMixin, View):
             messages.error(request, str(refused))
             return redirect("ideas:idea", pk=idea.pk)
         messages.success(request, _("Your idea is submitted. Every team member gets a receipt."))
+        if warnings_for_team(idea):
+            messages.warning(
+                request,
+                _(
+                    "This round is judged blind, but the idea's text names your team, a member "
+                    "or a unit; see where below. You can change it until the deadline."
+                ),
+            )
         return redirect("ideas:idea", pk=idea.pk)
 
 
@@ -305,7 +319,7 @@ class AttachmentUploadView(IdeaMixin, View):
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.add_attachment(
+                attachment = services.add_attachment(
                     idea=idea,
                     upload=form.cleaned_data["file"],
                     content_type=form.content_type,
@@ -313,6 +327,20 @@ class AttachmentUploadView(IdeaMixin, View):
                 )
             except services.ServiceError as refused:
                 form.add_error("file", str(refused))
+            else:
+                attachment.idea = idea
+                if permissions.withheld_from_jurors(attachment):
+                    messages.warning(
+                        request,
+                        _(
+                            "The file is attached, but its author and other hidden details "
+                            "could not be removed: %(reason)s This round is judged blind, so "
+                            "the jurors will not receive it. Attach it again without a "
+                            "password, or saved again as PDF."
+                        )
+                        % {"reason": attachment.get_blind_copy_display()},
+                    )
+                    return redirect("ideas:idea", pk=idea.pk)
         if form.errors:
             context = self.page_context(idea, form=self.idea_form(idea), attachment_form=form)
             return render(request, IdeaView.template_name, context, status=400)

@@ -3,6 +3,7 @@ from datetime import time, timedelta
 import django_filters
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -23,7 +24,7 @@ from . import permissions
 from .admin_views import CopyRoundButton, CopyRoundViewSet
 from .email_kinds import EMAIL_KINDS
 from .export import neutralise
-from .models import CompetitionPage, Idea, IdeaStatus, ServiceUnit, Team
+from .models import Attachment, CompetitionPage, Idea, IdeaStatus, Phase, ServiceUnit, Team
 from .models.ideas import IDEA_TEXT_FIELDS
 from .notifications import (
     outcome_updates_due,
@@ -184,9 +185,37 @@ class OutcomeUpdatesPanel(Component):
         return {"due": outcome_updates_due()}
 
 
+class WithheldFilesPanel(Component):
+    """On the admin's dashboard, while any: files of blind rounds still to be judged that could
+    not be cleaned of metadata, so their jurors will not receive them."""
+
+    name = "withheld_files"
+    order = 140
+    template_name = "ideas/admin/withheld_files_panel.html"
+
+    def __init__(self):
+        rounds = CompetitionPage.objects.in_phase(
+            Phase.UPCOMING, Phase.OPEN, Phase.JUDGING, at=timezone.now()
+        )
+        self.files = list(
+            Attachment.objects.withheld_from_jurors()
+            .filter(idea__competition__in=rounds)
+            .exclude(idea__status=IdeaStatus.WITHDRAWN)
+            .select_related("idea__team")
+            .order_by("idea__title", "pk")
+        )
+
+    def render_html(self, parent_context=None):
+        return super().render_html(parent_context) if self.files else ""
+
+    def get_context_data(self, parent_context=None):
+        return {"files": self.files}
+
+
 @hooks.register("construct_homepage_panels")
 def add_outcome_updates_panel(request, panels) -> None:
     if permissions.is_coordinator(request.user):
+        panels.append(WithheldFilesPanel())
         panels.append(OutcomeUpdatesPanel())
 
 

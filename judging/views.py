@@ -16,7 +16,8 @@ from home import audit
 from home.pagination import paginate
 from ideas.models import Attachment, CompetitionPage, Idea
 from ideas.models.ideas import ENTERED_STATUSES, field_labels
-from ideas.services import NotAllowed
+from ideas.permissions import withheld_from_jurors
+from ideas.services import FileWithheld, NotAllowed, file_for_juror, make_blind_copy
 
 from . import permissions, services
 from .forms import AnyConflictForm, ConflictForm, ReviewForm
@@ -172,14 +173,13 @@ class ReviewView(LoginRequiredMixin, View):
                 .prefetch_related("scores")
                 .order_by("pk")
             )
-        attachments = list(Attachment.objects.filter(idea=idea).order_by("uploaded_at", "pk"))
         context = {
             "idea": idea,
             "competition": competition,
             "team": None if competition.blind_judging else idea.team,
             "units": [] if competition.blind_judging else list(idea.team.service_units.all()),
             "text": [(label, getattr(idea, name)) for name, label in field_labels().items()],
-            "attachments": attachments,
+            "attachments": juror_attachments(idea),
             "form": form,
             "review": review,
             "submitted": bool(review and review.status == ReviewStatus.SUBMITTED),
@@ -199,6 +199,16 @@ class ReviewView(LoginRequiredMixin, View):
             "next_idea": next_unreviewed(user, competition, idea),
         }
         return render(request, self.template_name, context, status=status)
+
+
+def juror_attachments(idea) -> list[tuple[Attachment, bool]]:
+    """The idea's files as its juror is offered them, each with whether it is withheld."""
+    attachments = list(Attachment.objects.filter(idea=idea).order_by("uploaded_at", "pk"))
+    for attachment in attachments:
+        attachment.idea = idea
+        if idea.competition.blind_judging:
+            make_blind_copy(attachment=attachment)  # only files uploaded before copies existed
+    return [(attachment, withheld_from_jurors(attachment)) for attachment in attachments]
 
 
 def _conflicted_jurors(idea) -> list[int]:
@@ -300,10 +310,20 @@ class AttachmentView(LoginRequiredMixin, View):
         if not 1 <= number <= len(attachments):
             raise Http404
         attachment = attachments[number - 1]
+        attachment.idea = idea
+        try:
+            file = file_for_juror(attachment=attachment)
+        except FileWithheld as withheld:
+            messages.error(
+                request,
+                _("Attachment %(number)d is withheld from the jury: %(reason)s")
+                % {"number": number, "reason": withheld},
+            )
+            return redirect("judging:review", idea_id=idea.pk)
         suffix = attachment.file.name.rsplit(".", 1)[-1] if "." in attachment.file.name else ""
         filename = _("attachment-%(number)d") % {"number": number}
         response = FileResponse(
-            attachment.file.open("rb"),
+            file.open("rb"),
             as_attachment=True,
             filename=f"{filename}.{suffix}" if suffix else filename,
             content_type=attachment.content_type,

@@ -154,13 +154,16 @@ def _delete_files_after_commit(paths: list[tuple]) -> None:
 def _remove_ideas(ideas) -> int:
     """Delete ideas with their revisions, reviews and attachments; their files go from
     storage once the deletion is committed."""
+    attachments = list(Attachment.objects.filter(idea__in=ideas))
     files = [
-        (attachment.file.storage, attachment.file.name)
-        for attachment in Attachment.objects.filter(idea__in=ideas)
+        (stored.storage, stored.name)
+        for attachment in attachments
+        for stored in (attachment.file, attachment.blind_file)  # the original and its copy
+        if stored
     ]
     _delete_files_after_commit(files)
     ideas.delete()
-    return len(files)
+    return len(attachments)
 
 
 def _scrub_addresses(addresses: set[str]) -> None:

@@ -1,9 +1,11 @@
 """Builders for test data. Pages are added under the site the migrations create."""
 
+import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import factory
+import pikepdf
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Locale, Site
@@ -215,3 +217,13 @@ def make_review(assignment, value=3, *, status: str = "submitted", comment: str 
         score = value.get(criterion.pk) if isinstance(value, dict) else value
         Score.objects.create(review=review, criterion=criterion, value=score)
     return review
+
+
+def pdf_bytes(text: str = "A plan") -> bytes:
+    """A real one-page PDF, as pikepdf writes it: a file a blind round's copy can be made of."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].Contents = pdf.make_stream(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode())
+    output = io.BytesIO()
+    pdf.save(output)
+    return output.getvalue()

@@ -1,4 +1,4 @@
-from .ideas import Attachment, Idea, IdeaRevision, IdeaStatus
+from .ideas import Attachment, BlindCopy, Idea, IdeaRevision, IdeaStatus
 from .innovations import (
     AdopterKind,
     Adoption,
@@ -40,6 +40,7 @@ __all__ = [
     "AdopterKind",
     "Adoption",
     "Attachment",
+    "BlindCopy",
     "Award",
     "ClientGroup",
     "CompetitionIndexPage",

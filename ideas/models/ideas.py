@@ -184,7 +184,35 @@ def attachment_path(attachment: "Attachment", filename: str) -> str:
     return f"ideas/{attachment.idea_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
+def blind_copy_path(attachment: "Attachment", filename: str) -> str:
+    return f"ideas/{attachment.idea_id}/blind/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class BlindCopy(models.TextChoices):
+    """Whether the attachment has a copy without metadata for a blind jury (``ideas.metadata``)."""
+
+    PENDING = "", _("not made yet")
+    MADE = "made", _("made")
+    # The file could not be read to clean it: it is withheld from the jurors of a blind round.
+    ENCRYPTED = "encrypted", _("The file is encrypted or protected with a password.")
+    UNREADABLE = "unreadable", _("The file is damaged or cannot be read as its type.")
+    TOO_LARGE = "too_large", _("The picture has too many pixels to be read safely.")
+    EMBEDDED = "embedded", _("The file holds another file or object that cannot be checked.")
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def withheld_from_jurors(self) -> "AttachmentQuerySet":
+        """Files a blind round's jurors do not receive: by the rule of
+        ``permissions.withheld_from_jurors``."""
+        return self.filter(idea__competition__blind_judging=True).exclude(
+            blind_copy__in=[BlindCopy.PENDING, BlindCopy.MADE]
+        )
+
+
 class Attachment(models.Model):
+    """A team's file. The team and coordinators receive it as uploaded; the jurors of a blind
+    round receive ``blind_file``, the same file without personal or organisational metadata."""
+
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=255)
     original_name = models.CharField(verbose_name=_("file name"), max_length=255)
@@ -194,6 +222,14 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    blind_file = models.FileField(
+        storage=private_storage, upload_to=blind_copy_path, max_length=255, blank=True
+    )
+    blind_copy = models.CharField(
+        max_length=16, choices=BlindCopy.choices, default=BlindCopy.PENDING, blank=True
+    )
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

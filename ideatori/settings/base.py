@@ -237,6 +237,10 @@ MEDIA_URL = "/media/"
 IDEATORI_PRIVATE_MEDIA_ROOT = Path(
     os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media")
 )
+# An Office or OpenDocument attachment that unpacks to more than this is refused (a zip bomb).
+IDEATORI_ATTACHMENT_MAX_UNZIPPED = (
+    int(os.environ.get("ATTACHMENT_MAX_UNZIPPED_MB", "100")) * 1024 * 1024
+)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,10 +1,12 @@
 """A juror's and a coordinator's judging in a real browser, with axe on every page: the juror
-scores three ideas (one with the keyboard only), follows the progress, and sees the other
-jurors' scores only after submitting; the coordinator then records the jury's decision."""
+scores three ideas (one with the keyboard only; one has a file withheld from the blind jury),
+follows the progress, and sees the other jurors' scores only after submitting; the
+coordinator then records the jury's decision."""
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 
-from ideas.models import CompetitionPage, IdeaStatus
+from ideas.models import Attachment, CompetitionPage, IdeaStatus
 from judging.models import Award, Review
 from tests.e2e.accounts import account, sign_in
 from tests.factories import (
@@ -13,6 +15,7 @@ from tests.factories import (
     make_juror,
     make_review,
     make_round,
+    pdf_bytes,
     round_dates,
 )
 
@@ -59,6 +62,11 @@ def test_jury_journey(page, axe_check):
         make_assignment(juror, idea)
         make_review(make_assignment(colleague, idea), 4)
     criteria = competition.criteria.count()
+    # Idea 1's files: one for the jury, one withheld (damaged, so it cannot be cleaned).
+    for name, content in (("plan.pdf", pdf_bytes()), ("scan.pdf", b"%PDF-1.4 damaged")):
+        attachment = Attachment(idea=ideas[0], original_name=name, size=len(content))
+        attachment.file.save(name, ContentFile(content), save=False)
+        attachment.save()
 
     sign_in(page, juror.email)
     page.goto("/en/jury/")
@@ -69,6 +77,8 @@ def test_jury_journey(page, axe_check):
     with page.expect_navigation():
         page.get_by_role("link", name="Idea 1").click()
     assert page.get_by_role("heading", name="Other jurors' scores").count() == 0
+    assert page.get_by_role("link", name="Attachment 1").count() == 1
+    assert "Attachment 2 is withheld" in page.locator("main").inner_text()
     axe_check(page)
     score_with_mouse(page, "4")
     assert page.get_by_role("heading", name="Other jurors' scores").count() == 1
@@ -99,12 +109,18 @@ def test_jury_journey(page, axe_check):
     )
     assert scores == [2, 3, 4]
 
-    # Judging closes; the coordinator reads the dashboard and records the decision.
-    CompetitionPage.objects.filter(pk=competition.pk).update(**round_dates("deliberation"))
+    # While judging runs, the coordinator's admin dashboard lists the file withheld from it.
     coordinator = account("coordinator@example.org")
     coordinator.groups.add(Group.objects.get(name="Coordinators"))
     page.context.clear_cookies()
     sign_in(page, coordinator.email)
+    page.goto("/admin/")
+    withheld = page.locator("section", has_text="Files withheld from blind jurors")
+    assert "scan.pdf" in withheld.last.inner_text()
+    axe_check(page)
+
+    # Judging closes; the coordinator reads the dashboard and records the decision.
+    CompetitionPage.objects.filter(pk=competition.pk).update(**round_dates("deliberation"))
     page.goto(f"/admin/judging/{competition.pk}/")
     assert "Agreement of the jury" in page.locator("main").inner_text()
     axe_check(page)

@@ -1,6 +1,8 @@
 """A team's whole journey in a real browser, with axe on every page, in English and Finnish:
 sign up, verify the e-mail, create a team, invite a colleague who accepts, write a draft over
-two sessions, attach a PDF, submit, receive the receipt, and read the idea after the deadline."""
+two sessions (warned where the blind round's text names the team), attach a PDF that cannot
+be cleaned of metadata (kept for the team, withheld from the jury, the coordinators told),
+submit, receive the receipt, and read the idea after the deadline."""
 
 import io
 import re
@@ -101,19 +103,26 @@ def test_team_journey(browser, live_server, axe_check, language):
     idea.refresh_from_db()
     assert idea.problem == "Worried parents wait weeks for help."
 
-    # Attach a PDF, then submit.
+    # Attach a PDF, then submit. This PDF is damaged: kept for the team, withheld from the jury.
     page.set_input_files(
         "input[name=file]",
         files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
     submit(page, 'form[enctype="multipart/form-data"] button[type=submit]')
     assert page.locator('main a[href*="/files/"]').inner_text() == "plan.pdf"
+    assert page.locator("main .files .field-error").count() == 1
     submit(page, "button[value=submit]")
+    # "Worried parents wait weeks" names the team: the blind round's editor warns, no more.
+    assert page.locator("main section.identifying li").count() == 1
     axe_check(page)
     idea.refresh_from_db()
     assert idea.status == IdeaStatus.SUBMITTED
-    receipts = [m for m in mail.outbox if "Psychologist within reach" in m.subject]
+    about_it = [m for m in mail.outbox if "Psychologist within reach" in m.subject]
+    receipts = [m for m in about_it if m.to[0] in (email, colleague.email)]
     assert sorted(m.to[0] for m in receipts) == sorted([email, colleague.email])
+    # The coordinators are told of the file withheld from the blind jury.
+    told = {m.to[0] for m in about_it if m.to[0] not in (email, colleague.email)}
+    assert told == {"admin@example.org", "coordinator@example.org"}
 
     # After the deadline the idea is read-only.
     CompetitionPage.objects.filter(pk=idea.competition_id).update(

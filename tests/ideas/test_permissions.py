@@ -210,3 +210,20 @@ def test_can_decide_idea_truth_table(world, role, time, allowed):
         "results": competition.results_published_at + timedelta(seconds=1),
     }
     assert permissions.can_decide_idea(users[role], idea, moments[time]) is allowed
+
+
+WITHHELD = {(True, "encrypted"), (True, "unreadable"), (True, "too_large")}
+
+
+@pytest.mark.parametrize(
+    ("blind", "blind_copy"),
+    list(product([True, False], ["", "made", "encrypted", "unreadable", "too_large"])),
+)
+def test_withheld_from_jurors_only_in_a_blind_round_and_only_a_file_that_could_not_be_cleaned(
+    blind, blind_copy
+):
+    from ideas.models import Attachment
+
+    idea = make_idea(competition=make_round(blind_judging=blind))
+    attachment = Attachment(idea=idea, blind_copy=blind_copy)
+    assert permissions.withheld_from_jurors(attachment) is ((blind, blind_copy) in WITHHELD)

@@ -334,7 +334,7 @@ def test_member_attaches_and_downloads_a_pdf(client, ours):
         ("page.pdf", b"<html><script>alert(1)</script></html>", "not a valid PDF file"),
         ("drawing.pdf", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', "not a valid PDF file"),
         ("notes.docx", None, "not a valid DOCX file"),
-        ("run.exe", b"MZ\x90\x00", "Only PDF, DOCX, ODT, XLSX, PPTX, PNG and JPG"),
+        ("run.exe", b"MZ\x90\x00", "Only PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, PNG and JPG"),
     ],
 )
 def test_file_whose_content_does_not_match_is_refused(client, ours, name, content, message):

@@ -21,6 +21,7 @@ from tests.factories import (
     make_round,
     make_team,
     make_unit,
+    pdf_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def blind_round(django_capture_on_commit_callbacks, coordinator):
         content_type="application/pdf",
         size=9,
     )
-    attachment.file.save("x.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.file.save("x.pdf", ContentFile(pdf_bytes()), save=False)
     attachment.save()
     juror = make_juror(competition)
     other = make_juror(competition)

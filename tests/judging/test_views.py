@@ -16,6 +16,7 @@ from tests.factories import (
     make_juror,
     make_review,
     make_round,
+    pdf_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -269,7 +270,7 @@ def test_declaring_a_conflict_denied_off_the_jury(client, jury):
 
 def attach(idea, name="Maternity clinic plan by Team Aalto.pdf"):
     attachment = Attachment(idea=idea, original_name=name, content_type="application/pdf", size=9)
-    attachment.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.file.save("plan.pdf", ContentFile(pdf_bytes()), save=False)
     attachment.save()
     return attachment
 

@@ -12,6 +12,7 @@ from home.models import OutboxMessage, OutboxStatus
 from home.schedule import all_jobs
 from ideas import services as idea_services
 from ideas.models import Attachment, Idea, IdeaRevision, IdeaStatus
+from ideas.models.ideas import BlindCopy
 from judging.models import Review
 from privacy.services import apply_retention
 from tests.factories import (
@@ -30,10 +31,13 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def with_file(idea) -> Attachment:
-    """An attachment written straight to storage: the round is past the time teams add files."""
+    """An attachment written straight to storage, with its copy for a blind jury: the round is
+    past the time teams add files."""
     return Attachment.objects.create(
         idea=idea,
         file=SimpleUploadedFile("plan.pdf", PDF),
+        blind_file=SimpleUploadedFile("plan.pdf", PDF),
+        blind_copy=BlindCopy.MADE,
         original_name="plan.pdf",
         content_type="application/pdf",
         size=len(PDF),
@@ -79,7 +83,11 @@ def test_retention_removes_unawarded_ideas_files_revisions_and_reviews_once_the_
         status: (attachment.file.storage, attachment.file.name)
         for status, (_idea, attachment) in ideas.items()
     }
-    assert all(storage.exists(name) for storage, name in files.values())
+    copies = {
+        status: (attachment.blind_file.storage, attachment.blind_file.name)
+        for status, (_idea, attachment) in ideas.items()
+    }
+    assert all(storage.exists(name) for storage, name in [*files.values(), *copies.values()])
 
     with django_capture_on_commit_callbacks(execute=True):
         report = apply_retention(now=later)
@@ -92,9 +100,10 @@ def test_retention_removes_unawarded_ideas_files_revisions_and_reviews_once_the_
     assert Attachment.objects.filter(idea__competition=competition).count() == 1
     storage, name = files[IdeaStatus.AWARDED]
     assert storage.exists(name)
+    assert copies[IdeaStatus.AWARDED][0].exists(copies[IdeaStatus.AWARDED][1])
     for status in (IdeaStatus.NOT_AWARDED, IdeaStatus.WITHDRAWN):
-        storage, name = files[status]
-        assert not storage.exists(name)
+        for storage, name in (files[status], copies[status]):  # the original and its clean copy
+            assert not storage.exists(name)
 
 
 def test_retention_leaves_rounds_without_results_alone(settings):
