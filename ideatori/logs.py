@@ -127,5 +127,8 @@ def logging_config(
             "django": {"handlers": [], "level": level, "propagate": True},
             "gunicorn.error": own_handler | {"level": gunicorn_level or level},
             "gunicorn.access": own_handler | {"level": "INFO"},
+            # pikepdf (blind rounds' clean copies) says at INFO that it has loaded, in every
+            # process; its warnings and errors still come through.
+            "pikepdf": {"level": "WARNING"},
         },
     }
