@@ -170,6 +170,8 @@ def test_every_page_loads_with_no_policy_violation(page, world):
         "/en/competitions/2026/submit/",
         "/en/accounts/email/",
         "/en/accounts/password/change/",
+        "/en/accounts/2fa/",
+        "/en/my/account/delete/",
         "/en/accounts/logout/",
     ):
         watch.visit(path)
@@ -222,6 +224,8 @@ def test_every_page_loads_with_no_policy_violation(page, world):
         "/admin/reports/site-history/",
         "/admin/reports/locked/",
         "/admin/outbox/",
+        "/admin/people/erase/",
+        f"/admin/people/erase/?q={world['lead'].email}",
     ):
         watch.visit(path, settle=True)
     watch.visit(f"/admin/judging/{finished.pk}/")
