@@ -97,12 +97,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ):
-        # The log line carries the request id and the client's address (ideatori.logs).
+        # The log line carries the request id and the client's address (ideatori.logs), and
+        # the reason: the exception, or python3-saml's reason for a SAML response.
+        reason = exception or (extra_context or {}).get("saml_last_error_reason")
         logger.warning(
             "Sign-in with %s refused: %s%s",
             getattr(provider, "id", provider),
             error,
-            f" ({exception})" if exception else "",
+            f" ({reason})" if reason else "",
         )
         return super().on_authentication_error(
             request, provider, error=error, exception=exception, extra_context=extra_context
