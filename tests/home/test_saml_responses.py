@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.contrib.auth import get_user_model
+from django.test import Client
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from ideatori.settings.sso import SAML_PROVIDER_ID, sso_providers
@@ -267,3 +268,53 @@ def test_saml_response_signed_with_another_key_is_refused_logged_and_signs_nobod
         response = post_to_acs(client, forged)
 
     assert_refused(client, response, caplog, "Signature validation failed", people_before=1)
+
+
+def test_saml_replayed_response_is_refused_logged_and_signs_nobody_in(client, idp_key, caplog):
+    maija = verified_user("maija.juror@city.example")
+    request_id = start_sign_in(client)
+    captured = signed_response(idp_key, in_response_to=request_id, email=maija.email)
+    assert post_to_acs(client, captured)["Location"] == "/en/"
+    client.logout()
+    SocialAccount.objects.all().delete()
+
+    with caplog.at_level(logging.WARNING, logger="ideatori.sso"):
+        response = post_to_acs(client, captured)
+
+    assert_refused(client, response, caplog, "already been used", people_before=1)
+
+
+def test_saml_response_replayed_into_a_new_sign_in_is_refused_logged_and_signs_nobody_in(
+    client, idp_key, caplog
+):
+    """Whoever captured a response starts a sign-in of their own and posts it: the site
+    asked for something else, and the assertion was spent."""
+    maija = verified_user("maija.juror@city.example")
+    captured = signed_response(idp_key, in_response_to=start_sign_in(client), email=maija.email)
+    assert post_to_acs(client, captured)["Location"] == "/en/"
+    client.logout()
+    SocialAccount.objects.all().delete()
+    start_sign_in(client)
+
+    with caplog.at_level(logging.WARNING, logger="ideatori.sso"):
+        response = post_to_acs(client, captured)
+
+    assert_refused(client, response, caplog, "already been used", people_before=1)
+
+
+def test_saml_response_to_a_sign_in_started_in_another_browser_is_refused_and_logged(
+    client, idp_key, caplog
+):
+    """A response taken from someone's browser before it was used, posted from another
+    browser that started a sign-in of its own: it does not answer that sign-in."""
+    maija = verified_user("maija.juror@city.example")
+    victims_browser = Client(HTTP_HOST=HOST)
+    taken = signed_response(
+        idp_key, in_response_to=start_sign_in(victims_browser), email=maija.email
+    )
+    start_sign_in(client)
+
+    with caplog.at_level(logging.WARNING, logger="ideatori.sso"):
+        response = post_to_acs(client, taken)
+
+    assert_refused(client, response, caplog, "did not start", people_before=1)
