@@ -89,23 +89,21 @@ class RefusedSAMLResponse(Exception):
     """A SAML response that passed python3-saml's checks but is still not accepted."""
 
 
-# An assertion is remembered this long when it gives no NotOnOrAfter (python3-saml's strict
-# checks make one necessary, so this is only a floor).
-SAML_ASSERTION_MEMORY = 24 * 60 * 60
-
-
 def spend_saml_assertion(auth) -> None:
     """Accept a verified SAML assertion once: remember its id (the assertion's, which its
-    signature covers, not the unsigned envelope's) in the shared cache until it expires,
-    clock drift included, and raise ``RefusedSAMLResponse`` if it was seen before."""
+    signature covers, not the unsigned envelope's) in the shared cache for as long as
+    python3-saml would accept it, and raise ``RefusedSAMLResponse`` if it was seen before.
+
+    python3-saml accepts an assertion until its bearer SubjectConfirmationData's NotOnOrAfter,
+    and forever without one; SAML's Web SSO profile requires one, so one without is refused.
+    """
+    expires = auth.get_last_assertion_not_on_or_after()
+    if not expires:
+        raise RefusedSAMLResponse("the assertion's SubjectConfirmationData has no NotOnOrAfter")
     issuer = auth.get_settings().get_idp_data()["entityId"]
     digest = hashlib.sha256(f"{issuer}\n{auth.get_last_assertion_id()}".encode()).hexdigest()
-    expires = auth.get_last_assertion_not_on_or_after()
-    lifetime = (
-        expires - time.time() + OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT
-        if expires
-        else SAML_ASSERTION_MEMORY
-    )
+    # Kept past the expiry by python3-saml's allowance for clock drift, as a margin.
+    lifetime = expires - time.time() + OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT
     # cache.add is atomic: of two posts of the same assertion at once, one wins.
     if not cache.add(f"ideatori.sso.saml-assertion:{digest}", True, timeout=max(lifetime, 1)):
         raise RefusedSAMLResponse("the assertion has already been used")

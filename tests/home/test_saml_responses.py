@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.contrib.auth import get_user_model
 from django.test import Client
+from freezegun import freeze_time
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from ideatori.settings.sso import SAML_PROVIDER_ID, sso_providers
@@ -116,19 +117,21 @@ def signed_response(
     audience: str = SP_ENTITY_ID,
     issued: datetime | None = None,
     lifetime: timedelta = timedelta(minutes=5),
+    confirmation_expires: bool = True,
 ) -> str:
     """A SAML Response (base64, as the browser posts it) whose assertion is signed with
     ``key``; ``issued`` and ``lifetime`` set IssueInstant/NotBefore and NotOnOrAfter."""
     issued = issued or datetime.now(UTC)
     stamp, until = instant(issued), instant(issued + lifetime)
     assertion_id = f"_{uuid.uuid4().hex}"
+    confirmation_until = f'NotOnOrAfter="{until}"' if confirmation_expires else ""
     assertion = f"""<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" \
 ID="{assertion_id}" Version="2.0" IssueInstant="{stamp}">
 <saml:Issuer>{IDP_ENTITY_ID}</saml:Issuer>
 <saml:Subject>
 <saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{uid}</saml:NameID>
 <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
-<saml:SubjectConfirmationData NotOnOrAfter="{until}" Recipient="{ACS_URL}" \
+<saml:SubjectConfirmationData {confirmation_until} Recipient="{ACS_URL}" \
 InResponseTo="{in_response_to}"/>
 </saml:SubjectConfirmation>
 </saml:Subject>
@@ -318,3 +321,49 @@ def test_saml_response_to_a_sign_in_started_in_another_browser_is_refused_and_lo
         response = post_to_acs(client, taken)
 
     assert_refused(client, response, caplog, "did not start", people_before=1)
+
+
+def test_saml_assertion_is_remembered_as_long_as_python3_saml_would_accept_it(
+    client, idp_key, caplog
+):
+    """Valid five minutes (its SubjectConfirmationData's NotOnOrAfter, which python3-saml
+    holds to the second): replayed in the last of those seconds it is still known."""
+    maija = verified_user("maija.juror@city.example")
+    with freeze_time() as clock:
+        captured = signed_response(idp_key, in_response_to=start_sign_in(client), email=maija.email)
+        assert post_to_acs(client, captured)["Location"] == "/en/"
+        client.logout()
+        SocialAccount.objects.all().delete()
+        clock.tick(timedelta(minutes=5) - timedelta(seconds=5))
+        start_sign_in(client)
+
+        with caplog.at_level(logging.WARNING, logger="ideatori.sso"):
+            response = post_to_acs(client, captured)
+
+    assert_refused(client, response, caplog, "already been used", people_before=1)
+
+
+def test_saml_response_the_site_did_not_ask_for_is_refused_and_logged(client, idp_key, caplog):
+    """IdP-initiated sign-in: a signed, valid response answering no request of the site."""
+    maija = verified_user("maija.juror@city.example")
+    unasked = signed_response(idp_key, in_response_to="", email=maija.email)
+
+    with caplog.at_level(logging.WARNING, logger="ideatori.sso"):
+        response = post_to_acs(client, unasked)
+
+    assert_refused(client, response, caplog, "refused", people_before=1)
+
+
+def test_saml_assertion_that_never_expires_is_refused_and_logged(client, idp_key, caplog):
+    """No NotOnOrAfter in the SubjectConfirmationData: python3-saml would accept it forever,
+    so it could never be forgotten as spent."""
+    maija = verified_user("maija.juror@city.example")
+    request_id = start_sign_in(client)
+    everlasting = signed_response(
+        idp_key, in_response_to=request_id, email=maija.email, confirmation_expires=False
+    )
+
+    with caplog.at_level(logging.WARNING, logger="ideatori.sso"):
+        response = post_to_acs(client, everlasting)
+
+    assert_refused(client, response, caplog, "has no NotOnOrAfter", people_before=1)
