@@ -225,6 +225,18 @@ def test_saml_valid_signed_response_signs_in_the_account_holding_the_verified_ad
     assert get_user_model().objects.count() == 1
 
 
+def test_saml_each_new_response_signs_in_again(client, idp_key):
+    """Only a spent assertion is refused: the next sign-in brings a new one, which is let in."""
+    maija = verified_user("maija.juror@city.example")
+    for _ in range(2):
+        client.logout()
+        fresh = signed_response(idp_key, in_response_to=start_sign_in(client), email=maija.email)
+
+        assert post_to_acs(client, fresh)["Location"] == "/en/"
+        assert client.session["_auth_user_id"] == str(maija.pk)
+    assert SocialAccount.objects.get().user == maija
+
+
 def test_saml_expired_response_is_refused_logged_and_signs_nobody_in(client, idp_key, caplog):
     maija = verified_user("maija.juror@city.example")
     request_id = start_sign_in(client)
