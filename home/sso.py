@@ -7,24 +7,36 @@ Two things differ from allauth's defaults:
   specification allows); an unsigned token (``alg: none``) would then pass. Here it is refused,
   as are expired tokens and tokens for another audience (allauth checks those), and a sign-in
   whose state was already used (allauth's state is single-use).
+- A SAML assertion is accepted once (``spend_saml_assertion``). allauth already refuses a
+  response to a sign-in this browser did not start or already finished (its state is
+  single-use), but with a bare 403; here that is the sign-in-failure page, and an assertion
+  seen before is refused whichever session posts it.
 - A refused sign-in is logged with the provider's reason, and nobody is signed in.
 
 The identity provider's assertion of a second factor (``amr``/``acr``) is read here
 (``idp_asserted_mfa``); ``home.mfa`` decides what it satisfies.
 """
 
+import hashlib
 import logging
+import time
 
 import jwt
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from allauth.socialaccount.providers.saml.views import FinishACSView
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.decorators import method_decorator
+from onelogin.saml2.constants import OneLogin_Saml2_Constants
 
 logger = logging.getLogger("ideatori.sso")
 # Public-key signatures an identity provider publishes keys for; never "none" or HMAC.
@@ -73,6 +85,64 @@ def oidc_callback(request, provider_id):
         raise Http404 from None
 
 
+class RefusedSAMLResponse(Exception):
+    """A SAML response that passed python3-saml's checks but is still not accepted."""
+
+
+def spend_saml_assertion(auth) -> None:
+    """Accept a verified SAML assertion once: remember its id (the assertion's, which its
+    signature covers, not the unsigned envelope's) in the shared cache for as long as
+    python3-saml would accept it, and raise ``RefusedSAMLResponse`` if it was seen before.
+
+    python3-saml accepts an assertion until its bearer SubjectConfirmationData's NotOnOrAfter,
+    and forever without one; SAML's Web SSO profile requires one, so one without is refused.
+    """
+    expires = auth.get_last_assertion_not_on_or_after()
+    if not expires:
+        raise RefusedSAMLResponse("the assertion's SubjectConfirmationData has no NotOnOrAfter")
+    issuer = auth.get_settings().get_idp_data()["entityId"]
+    digest = hashlib.sha256(f"{issuer}\n{auth.get_last_assertion_id()}".encode()).hexdigest()
+    # Kept past the expiry by python3-saml's allowance for clock drift, as a margin.
+    lifetime = expires - time.time() + OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT
+    # cache.add is atomic: of two posts of the same assertion at once, one wins.
+    if not cache.add(f"ideatori.sso.saml-assertion:{digest}", True, timeout=max(lifetime, 1)):
+        raise RefusedSAMLResponse("the assertion has already been used")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SAMLFinishView(FinishACSView):
+    """allauth's end of a SAML sign-in, accepting each assertion once, and refusing with the
+    sign-in-failure page a response to a sign-in this browser did not start (allauth raises
+    PermissionDenied when no stashed state matches the response's InResponseTo)."""
+
+    def get_provider(self, organization_slug):
+        provider = super().get_provider(organization_slug)
+        read_response = provider.sociallogin_from_response
+
+        def spend_then_read(request, auth):
+            # allauth calls this once python3-saml has verified the response.
+            spend_saml_assertion(auth)
+            return read_response(request, auth)
+
+        provider.sociallogin_from_response = spend_then_read
+        self.provider = provider
+        return provider
+
+    def dispatch(self, request, organization_slug):
+        try:
+            return super().dispatch(request, organization_slug)
+        except RefusedSAMLResponse as refusal:
+            return render_authentication_error(request, self.provider, exception=refusal)
+        except PermissionDenied:
+            refusal = RefusedSAMLResponse(
+                "it answers a sign-in this browser did not start, or already finished"
+            )
+            return render_authentication_error(request, self.provider, exception=refusal)
+
+
+saml_finish_acs = SAMLFinishView.as_view()
+
+
 def idp_asserted_mfa(claims: dict) -> bool:
     """Whether an ID token says the person used a second factor at the identity provider:
     its ``amr`` (authentication methods, RFC 8176) names one of
@@ -97,12 +167,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ):
-        # The log line carries the request id and the client's address (ideatori.logs).
+        # The log line carries the request id and the client's address (ideatori.logs), and
+        # the reason: the exception, or python3-saml's reason for a SAML response.
+        reason = exception or (extra_context or {}).get("saml_last_error_reason")
         logger.warning(
             "Sign-in with %s refused: %s%s",
             getattr(provider, "id", provider),
             error,
-            f" ({exception})" if exception else "",
+            f" ({reason})" if reason else "",
         )
         return super().on_authentication_error(
             request, provider, error=error, exception=exception, extra_context=extra_context

@@ -38,6 +38,13 @@ urlpatterns += i18n_patterns(
         sso.oidc_callback,
         name="openid_connect_callback",
     ),
+    # allauth's end of a SAML sign-in, accepting each assertion once and refusing with the
+    # sign-in-failure page: the same address and name as allauth's, matched first.
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        sso.saml_finish_acs,
+        name="saml_finish_acs",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("ideas.urls")),
     path("", include("judging.urls")),

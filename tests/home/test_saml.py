@@ -1,6 +1,6 @@
 """SAML sign-in, configured from the environment: what the site asks of the identity
-provider, and an unsigned response refused. (A full SAML round trip needs a SAML identity
-provider, which does not run here; OpenID Connect is tested end to end in test_sso.py.)"""
+provider, and an unsigned response refused. Signed responses (valid, expired, for another
+audience, signed with another key, replayed) are in test_saml_responses.py."""
 
 import base64
 import logging
