@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ideatori.healthcheck import check
 from tests.home.test_production_settings import ROOT, production_env
 
 
@@ -37,6 +38,10 @@ def gunicorn(log: Path, **env_overrides: str | None) -> Iterator[str]:
             assert server.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
+        # The first request loads the site's code in the worker, which on a loaded machine
+        # takes longer than a health check may wait; the image's HEALTHCHECK has a start
+        # period for it. Ask once, patiently, so that tests meet a server that has started.
+        check(listening.group(1).removeprefix("http://"), timeout=120)
         yield listening.group(1)
     finally:
         server.terminate()

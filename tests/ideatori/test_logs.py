@@ -32,8 +32,8 @@ def test_every_log_line_of_a_failing_request_is_json_with_its_request_id(tmp_pat
     records = [json.loads(line) for line in log.read_text().splitlines()]
     request_id = headers["X-Request-ID"]
     about_the_request = [r for r in records if "/en/fail/" in json.dumps(r)]
-    error = next(r for r in records if r["logger"] == "django.request")
-    access = next(r for r in records if r["logger"] == "gunicorn.access")
+    error = next(r for r in about_the_request if r["logger"] == "django.request")
+    access = next(r for r in about_the_request if r["logger"] == "gunicorn.access")
     assert status == 500
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
     assert [r["logger"] for r in about_the_request] == ["django.request", "gunicorn.access"]
