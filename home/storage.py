@@ -7,8 +7,11 @@ this machine unless the settings name S3-compatible buckets (``ideatori.settings
 """
 
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
+from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -86,3 +89,30 @@ def reachable(alias: str) -> bool:
     except STORE_ERRORS:
         return False
     return True
+
+
+@dataclass
+class CopyReport:
+    copied: list[str] = field(default_factory=list)
+    already_there: list[str] = field(default_factory=list)
+    # Present in the target with other contents: left as they are, for a person to look at.
+    differing: list[str] = field(default_factory=list)
+
+
+def copy_folder(source: Path, target: Storage) -> CopyReport:
+    """Copy every file under ``source`` into ``target`` under the same name (its path relative
+    to ``source``, which is the name the database holds). A file already in the target with
+    the same size is left alone, so running it again copies only what is new."""
+    report = CopyReport()
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        name = path.relative_to(source).as_posix()
+        if target.exists(name):
+            same = target.size(name) == path.stat().st_size
+            (report.already_there if same else report.differing).append(name)
+            continue
+        with path.open("rb") as data:
+            stored = target.save(name, File(data, name=name))
+        if stored != name:  # never expected: the name was free a moment ago
+            raise StorageUnavailable(f"{name} was stored as {stored}")
+        report.copied.append(name)
+    return report
