@@ -444,9 +444,18 @@ def add_attachment(
 def remove_attachment(*, attachment: Attachment, by, now: datetime | None = None) -> None:
     if not permissions.can_edit_idea(by, attachment.idea, now):
         raise NotAllowed(_("Files can be removed only from a draft, before the deadline."))
-    attachment.file.delete(save=False)
-    if attachment.blind_file:
-        attachment.blind_file.delete(save=False)
+    try:
+        with store_errors():
+            attachment.file.delete(save=False)
+            if attachment.blind_file:
+                attachment.blind_file.delete(save=False)
+    except StorageUnavailable as down:
+        raise FileStoreUnavailable(
+            _(
+                "The file could not be removed: the file store does not answer. Try again in "
+                "a few minutes."
+            )
+        ) from down
     attachment.delete()
 
 

@@ -313,6 +313,32 @@ def test_store_down_juror_download_answers_503(client, buckets, ours, store_down
     assert "The file store does not answer" in response.content.decode()
 
 
+def test_store_down_keeps_a_file_it_cannot_remove_and_the_data_download_says_so(
+    client, buckets, ours, store_down
+):
+    idea, lead = ours
+    content = pdf_bytes("Kept")
+    kept = services.add_attachment(
+        idea=idea,
+        upload=SimpleUploadedFile("kept.pdf", content),
+        content_type="application/pdf",
+        by=lead,
+    )
+    store_down()
+    client.force_login(lead)
+
+    removal = client.post(reverse("ideas:remove_attachment", args=[idea.pk, kept.pk]), follow=True)
+    data = client.get(reverse("privacy:download"))
+
+    assert "The file could not be removed: the file store does not answer" in (
+        removal.content.decode()
+    )
+    assert list(idea.attachments.all()) == [kept]
+    assert buckets.object(buckets.private, kept.file.name) == content
+    assert data.status_code == 503
+    assert "The file store does not answer" in data.content.decode()
+
+
 def test_healthz_reports_the_store_down_without_taking_the_site_down(client, store_down):
     store_down()
 
