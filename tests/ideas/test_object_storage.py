@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.files.base import ContentFile
@@ -220,6 +220,23 @@ def test_public_media_go_to_the_public_bucket_under_the_public_address(buckets):
     assert buckets.object(buckets.public, name) == b"\x89PNG\r\n\x1a\nposter"
     assert default_storage.url(name) == f"https://media.example.org/ideatori/{name}"
     assert "Signature" not in default_storage.url(name)
+    assert buckets.names(buckets.private) == set()
+
+
+def test_wagtail_images_and_renditions_go_to_the_public_bucket(buckets):
+    from django.core.files.images import ImageFile
+    from PIL import Image as Picture
+    from wagtail.images.models import Image
+
+    png = BytesIO()
+    Picture.new("RGB", (320, 200), "teal").save(png, "PNG")
+    image = Image.objects.create(title="Poster", file=ImageFile(png, name="poster.png"))
+
+    rendition = image.get_rendition("fill-100x100")
+
+    assert {image.file.name, rendition.file.name} <= buckets.names(buckets.public)
+    assert buckets.object(buckets.public, image.file.name) == png.getvalue()
+    assert rendition.url == f"https://media.example.org/ideatori/{rendition.file.name}"
     assert buckets.names(buckets.private) == set()
 
 
