@@ -6,6 +6,7 @@ from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from .heartbeat import SCHEDULER, WORKER, last_seen
+from .storage import ATTACHMENTS, MEDIA, reachable
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,8 @@ def background() -> dict[str, str]:
             continue
         seen[kind] = "never seen" if age is None else f"last seen {age.total_seconds():.0f} s ago"
     return seen
+
+
+def storage_health() -> dict[str, bool]:
+    """Whether each file store answers: the teams' attachments and the public media."""
+    return {"attachments": reachable(ATTACHMENTS), "media": reachable(MEDIA)}

@@ -11,7 +11,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from .csp_reports import CONTENT_TYPES, parse_reports
-from .health import check_health
+from .health import check_health, storage_health
 
 csp_log = logging.getLogger("ideatori.csp")
 
@@ -35,6 +35,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "migrations": health.migrations,
             # Reported, not judged: a web server is healthy while the worker restarts.
             **{kind: seen for kind, seen in health.background.items()},
+            # Reported, not judged either: the stores are shared by every server, so a load
+            # balancer that took servers out for them would take the whole site down, pages
+            # and all, for what only uploads and downloads need.
+            "storage": storage_health(),
         },
         status=200 if health.ok else 503,
     )
@@ -109,3 +113,10 @@ def csp_report(request: HttpRequest) -> HttpResponse:
             extra={"csp": violation.as_log()},
         )
     return HttpResponse(status=204)
+
+
+def storage_unavailable(request: HttpRequest) -> HttpResponse:
+    """What a download answers when the file store does not: 503, and nothing lost."""
+    response = render(request, "storage_unavailable.html", status=503)
+    response["Retry-After"] = "60"
+    return response

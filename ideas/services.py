@@ -24,6 +24,7 @@ from wagtail.log_actions import log
 
 from home.addresses import public_url
 from home.models import SiteSettings
+from home.storage import StorageUnavailable, store_errors
 
 from . import copying, metadata, notifications, permissions
 from .attachments import MAX_ATTACHMENTS
@@ -65,6 +66,10 @@ class MissingFields(ServiceError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(_("Some required fields are empty."))
         self.errors = errors
+
+
+class FileStoreUnavailable(ServiceError):
+    """The attachment store (``STORAGES["attachments"]``) did not answer; nothing was saved."""
 
 
 class EditConflict(ServiceError):
@@ -403,7 +408,10 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
 def add_attachment(
     *, idea: Idea, upload, content_type: str, by, now: datetime | None = None
 ) -> Attachment:
-    """Store a checked upload with the idea, at most MAX_ATTACHMENTS of them, while editable."""
+    """Store a checked upload with the idea, at most MAX_ATTACHMENTS of them, while editable.
+
+    Raises ``FileStoreUnavailable`` (and stores no row) when the attachment store does not
+    answer."""
     if not permissions.can_edit_idea(by, idea, now):
         raise NotAllowed(_("Files can be added only to a draft, before the deadline."))
     Idea.objects.select_for_update().get(pk=idea.pk)
@@ -412,24 +420,42 @@ def add_attachment(
             _("An idea can have at most %(count)d files; remove one first.")
             % {"count": MAX_ATTACHMENTS}
         )
-    attachment = Attachment.objects.create(
-        idea=idea,
-        file=upload,
-        original_name=PurePath(upload.name).name[:255],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=by,
-    )
-    return make_blind_copy(attachment=attachment)
+    try:
+        with store_errors():
+            attachment = Attachment.objects.create(
+                idea=idea,
+                file=upload,
+                original_name=PurePath(upload.name).name[:255],
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=by,
+            )
+            return make_blind_copy(attachment=attachment)
+    except StorageUnavailable as down:
+        raise FileStoreUnavailable(
+            _(
+                "The file could not be stored: the file store does not answer. Your idea's "
+                "text is saved; try attaching the file again in a few minutes."
+            )
+        ) from down
 
 
 @transaction.atomic
 def remove_attachment(*, attachment: Attachment, by, now: datetime | None = None) -> None:
     if not permissions.can_edit_idea(by, attachment.idea, now):
         raise NotAllowed(_("Files can be removed only from a draft, before the deadline."))
-    attachment.file.delete(save=False)
-    if attachment.blind_file:
-        attachment.blind_file.delete(save=False)
+    try:
+        with store_errors():
+            attachment.file.delete(save=False)
+            if attachment.blind_file:
+                attachment.blind_file.delete(save=False)
+    except StorageUnavailable as down:
+        raise FileStoreUnavailable(
+            _(
+                "The file could not be removed: the file store does not answer. Try again in "
+                "a few minutes."
+            )
+        ) from down
     attachment.delete()
 
 

@@ -11,6 +11,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from home import audit
+from home.storage import StorageUnavailable, open_for_download
+from home.views import storage_unavailable
 
 from . import permissions, services
 from .forms import (
@@ -317,6 +319,7 @@ class AttachmentUploadView(IdeaMixin, View):
         if not permissions.is_member(request.user, idea.team):
             raise Http404
         form = AttachmentForm(request.POST, request.FILES)
+        status = 400
         if form.is_valid():
             try:
                 attachment = services.add_attachment(
@@ -327,6 +330,8 @@ class AttachmentUploadView(IdeaMixin, View):
                 )
             except services.ServiceError as refused:
                 form.add_error("file", str(refused))
+                if isinstance(refused, services.FileStoreUnavailable):
+                    status = 503
             else:
                 attachment.idea = idea
                 if permissions.withheld_from_jurors(attachment):
@@ -343,7 +348,7 @@ class AttachmentUploadView(IdeaMixin, View):
                     return redirect("ideas:idea", pk=idea.pk)
         if form.errors:
             context = self.page_context(idea, form=self.idea_form(idea), attachment_form=form)
-            return render(request, IdeaView.template_name, context, status=400)
+            return render(request, IdeaView.template_name, context, status=status)
         messages.success(request, _("The file is attached."))
         return redirect("ideas:idea", pk=idea.pk)
 
@@ -359,8 +364,12 @@ def visible_attachment(request, pk: int, attachment_pk: int) -> Attachment:
 class AttachmentDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk, attachment_pk):
         attachment = visible_attachment(request, pk, attachment_pk)
+        try:
+            handle = open_for_download(attachment.file)
+        except StorageUnavailable:
+            return storage_unavailable(request)
         response = FileResponse(
-            attachment.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,

@@ -14,6 +14,8 @@ from django.views.generic import TemplateView
 
 from home import audit
 from home.pagination import paginate
+from home.storage import StorageUnavailable, open_for_download, store_errors
+from home.views import storage_unavailable
 from ideas.models import Attachment, CompetitionPage, Idea
 from ideas.models.ideas import ENTERED_STATUSES, field_labels
 from ideas.permissions import withheld_from_jurors
@@ -312,7 +314,10 @@ class AttachmentView(LoginRequiredMixin, View):
         attachment = attachments[number - 1]
         attachment.idea = idea
         try:
-            file = file_for_juror(attachment=attachment)
+            with store_errors():
+                handle = open_for_download(file_for_juror(attachment=attachment))
+        except StorageUnavailable:
+            return storage_unavailable(request)
         except FileWithheld as withheld:
             messages.error(
                 request,
@@ -323,7 +328,7 @@ class AttachmentView(LoginRequiredMixin, View):
         suffix = attachment.file.name.rsplit(".", 1)[-1] if "." in attachment.file.name else ""
         filename = _("attachment-%(number)d") % {"number": number}
         response = FileResponse(
-            file.open("rb"),
+            handle,
             as_attachment=True,
             filename=f"{filename}.{suffix}" if suffix else filename,
             content_type=attachment.content_type,

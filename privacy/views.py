@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from home.storage import StorageUnavailable, store_errors
+from home.views import storage_unavailable
+
 from . import permissions, services
 from .export import write_data_zip
 from .forms import ConfirmErasureForm
@@ -26,7 +29,12 @@ class DownloadDataView(LoginRequiredMixin, View):
         stamp = timezone.localtime().strftime("%Y-%m-%d")
         # Files can be large: the archive is spooled to disk past a few megabytes.
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-        write_data_zip(request.user, spool)
+        try:
+            with store_errors():
+                write_data_zip(request.user, spool)
+        except StorageUnavailable:
+            spool.close()
+            return storage_unavailable(request)
         spool.seek(0)
         response = FileResponse(
             spool,

@@ -2,10 +2,11 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from home.storage import ATTACHMENTS, named_storage
 from ideas import permissions
 
 # The idea's text, in the order a team writes it. Revisions, required-field checks and exports
@@ -174,9 +175,10 @@ class IdeaRevision(models.Model):
         return f"{self.idea} v{self.version}"
 
 
-def private_storage() -> FileSystemStorage:
-    """Attachments live outside MEDIA_ROOT's public URLs and are served only by a view."""
-    return FileSystemStorage(location=settings.IDEATORI_PRIVATE_MEDIA_ROOT, base_url=None)
+def private_storage() -> Storage:
+    """``STORAGES["attachments"]``: a folder outside MEDIA_ROOT or a private bucket, whose files
+    only the permission-checked views hand out."""
+    return named_storage(ATTACHMENTS)
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:

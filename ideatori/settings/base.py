@@ -13,6 +13,8 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from ideatori.object_storage import object_storages
+
 from .sso import sso_providers
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -242,10 +244,13 @@ IDEATORI_ATTACHMENT_MAX_UNZIPPED = (
     int(os.environ.get("ATTACHMENT_MAX_UNZIPPED_MB", "100")) * 1024 * 1024
 )
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Public media in "default", the teams' files in "attachments": folders here, or S3-compatible
+# buckets when IDEATORI_S3_PRIVATE_BUCKET / IDEATORI_S3_PUBLIC_BUCKET name them.
+STORAGES = object_storages(
+    os.environ,
+    private_root=IDEATORI_PRIVATE_MEDIA_ROOT,
+    staticfiles_backend="django.contrib.staticfiles.storage.StaticFilesStorage",
+)
 
 # Addresses or networks of the proxies in front (the load balancer) whose X-Forwarded-For and
 # X-Forwarded-Proto are believed (ideatori.proxies); none in development.

@@ -2,6 +2,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from ideatori.object_storage import object_storages
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -25,6 +27,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Uploads in a throwaway folder per test process.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-media-"))
 IDEATORI_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-private-"))
+STORAGES = object_storages(
+    {},  # the file system, whatever the environment says; the object-storage tests set buckets
+    private_root=IDEATORI_PRIVATE_MEDIA_ROOT,
+    staticfiles_backend="django.contrib.staticfiles.storage.StaticFilesStorage",
+)
 IDEATORI_SITE_URL = ""
 
 # Serve static files from the apps, without collectstatic.

@@ -16,6 +16,7 @@ def test_healthz_ok_when_database_answers_and_migrations_are_applied(client):
         "migrations": True,
         "worker": "never seen",
         "scheduler": "never seen",
+        "storage": {"attachments": True, "media": True},
     }
     assert "no-cache" in response["Cache-Control"]
 
@@ -50,6 +51,7 @@ def test_healthz_503_when_a_migration_is_not_applied(client):
         "migrations": False,
         "worker": "",
         "scheduler": "",
+        "storage": {"attachments": True, "media": True},
     }
 
 
@@ -68,6 +70,7 @@ def test_healthz_503_when_the_database_does_not_answer(client, monkeypatch):
         "migrations": False,
         "worker": "unknown",
         "scheduler": "unknown",
+        "storage": {"attachments": True, "media": True},
     }
 
 
