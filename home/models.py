@@ -381,3 +381,23 @@ class AuditEntry(BaseLogEntry):
 
     def delete(self, *args, **kwargs):
         raise AuditEntryRefused("audit entries are never deleted")
+
+
+class PendingPurge(models.Model):
+    """An address the CDN has yet to be told to purge (``home.cdn_purges``): written when a
+    page that shows it changes, deleted once every purge backend took it, retried with
+    backoff while the purge endpoint is down."""
+
+    url = models.CharField(verbose_name=_("address"), max_length=2000, unique=True)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(
+        verbose_name=_("next attempt"), default=timezone.now, db_index=True
+    )
+    last_error = models.CharField(verbose_name=_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("pending CDN purge")
+        verbose_name_plural = _("pending CDN purges")
+
+    def __str__(self) -> str:
+        return self.url

@@ -35,6 +35,8 @@ from wagtail import hooks
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from .cdn_purges import queue_purges
+
 logger = logging.getLogger(__name__)
 
 ALLOWED = "_ideatori_page_cache_allowed"
@@ -198,21 +200,14 @@ def _forget(path: str) -> None:
 def purge_urls(urls: Iterable[str]) -> set[str]:
     """Remove whole addresses from the page cache and from the CDN; returns them.
 
-    The CDN is told through ``wagtail.contrib.frontend_cache`` (``WAGTAILFRONTENDCACHE``), in
-    the background queue. A purge endpoint that is down does not stop the caller: the failure
-    is logged (by frontend_cache's backend, or here) and the CDN's s-maxage bounds how long
-    it serves the old page.
+    The CDN is told through ``wagtail.contrib.frontend_cache``'s backends
+    (``WAGTAILFRONTENDCACHE``) by the background worker, from an outbox (``home.cdn_purges``):
+    a purge endpoint that is down does not stop the caller; the failure is logged and retried.
     """
     urls = set(urls)
     for url in urls:
         _forget(urlsplit(url).path)
-    if urls and getattr(settings, "WAGTAILFRONTENDCACHE", None):
-        from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
-
-        try:
-            purge_urls_from_cache(sorted(urls))
-        except Exception:  # a queue or a backend that fails must not undo a publication
-            logger.exception("The CDN was not told to purge %d addresses.", len(urls))
+    queue_purges(urls)
     return urls
 
 

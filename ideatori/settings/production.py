@@ -91,7 +91,8 @@ FRONTEND_CACHE_PURGE_URL = os.environ.get("FRONTEND_CACHE_PURGE_URL", "")
 if FRONTEND_CACHE_PURGE_URL:
     WAGTAILFRONTENDCACHE = {
         "cdn": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            # frontend_cache's HTTPBackend, whose failures are retried (home.cdn_purges).
+            "BACKEND": "home.cdn_purges.RetriedHTTPBackend",
             "LOCATION": FRONTEND_CACHE_PURGE_URL,
         }
     }

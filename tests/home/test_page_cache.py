@@ -2,16 +2,21 @@
 and purges that name exactly the addresses that show a page, here and at a CDN."""
 
 import logging
+import socket
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
+from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from home.addresses import set_site_address
+from home.cdn_purges import send_due_purges
+from home.models import PendingPurge
 from home.page_cache import page_cacheable
 from ideas.services import publish_results
 from tests.factories import (
@@ -56,21 +61,33 @@ class PurgeListener(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def cdn(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeListener)
+def start_listener(port: int = 0) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", port), PurgeListener)
     server.purged = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.WAGTAILFRONTENDCACHE = {
-        "cdn": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-            "LOCATION": f"http://127.0.0.1:{server.server_address[1]}",
-        }
-    }
-    yield server
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop_listener(server: ThreadingHTTPServer) -> None:
     server.shutdown()
     server.server_close()
+
+
+def point_cdn_at(settings, port: int) -> None:
+    settings.WAGTAILFRONTENDCACHE = {
+        "cdn": {
+            "BACKEND": "home.cdn_purges.RetriedHTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{port}",
+        }
+    }
+
+
+@pytest.fixture
+def cdn(settings):
+    server = start_listener()
+    point_cdn_at(settings, server.server_address[1])
+    yield server
+    stop_listener(server)
 
 
 @pytest.fixture
@@ -284,15 +301,13 @@ def test_publishing_results_purges_the_round_its_listings_showcase_feed_and_home
     }
 
 
-def test_a_purge_endpoint_that_is_down_leaves_publishing_done_and_is_logged(
+def test_a_purge_endpoint_that_is_down_leaves_publishing_done_logs_and_retries(
     world, settings, caplog, django_capture_on_commit_callbacks
 ):
-    settings.WAGTAILFRONTENDCACHE = {
-        "cdn": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-            "LOCATION": "http://127.0.0.1:9",  # discard port: nothing listens
-        }
-    }
+    with socket.socket() as probe:  # a free port, with nothing listening on it yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    point_cdn_at(settings, port)
     about = world["about"]
     about.title = "About the competition"
 
@@ -301,4 +316,16 @@ def test_a_purge_endpoint_that_is_down_leaves_publishing_done_and_is_logged(
 
     about.refresh_from_db()
     assert about.live and about.title == "About the competition"
-    assert any("Couldn't purge" in record.getMessage() for record in caplog.records)
+    pending = {row.url: row for row in PendingPurge.objects.all()}
+    assert set(pending) == {f"{SITE}/en/about/", f"{SITE}/en/", f"{SITE}/sitemap.xml"}
+    assert all(row.attempts == 1 and "Connection" in row.last_error for row in pending.values())
+    assert any("did not take the purge" in record.getMessage() for record in caplog.records)
+
+    listener = start_listener(port)  # the endpoint is back
+    try:
+        taken = send_due_purges(now=timezone.now() + timedelta(minutes=2))
+    finally:
+        stop_listener(listener)
+
+    assert taken == 3 and not PendingPurge.objects.exists()
+    assert set(listener.purged) == {(HOST, "/en/about/"), (HOST, "/en/"), (HOST, "/sitemap.xml")}
