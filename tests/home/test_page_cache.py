@@ -119,16 +119,28 @@ def world(page_cache):
     return {"round": competition, "innovation": innovation, "finnish": finnish, "about": about}
 
 
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        (lambda world: world["innovation"].url, "Psychologist within reach"),
+        (lambda world: "/fi/competitions/spring/psykologi-lahella/", "Psykologi lähellä"),
+        (lambda world: "/en/", "Ideatori"),
+        (lambda world: "/en/innovations/", "Psychologist within reach"),
+        (lambda world: "/en/feeds/innovations/", "Psychologist within reach"),
+        (lambda world: "/sitemap.xml", "/en/competitions/spring/reach/"),
+    ],
+    ids=["innovation", "its Finnish page", "home", "showcase", "feed", "sitemap"],
+)
 def test_a_second_anonymous_visit_is_answered_from_the_cache_without_a_query(
-    visitor, world, django_assert_num_queries
+    visitor, world, django_assert_num_queries, address, shown
 ):
-    first = visitor.get(world["innovation"].url)
+    first = visitor.get(address(world))
     with django_assert_num_queries(0):
-        second = visitor.get(world["innovation"].url)
+        second = visitor.get(address(world))
 
     assert second.status_code == 200
     assert second.content == first.content
-    assert "Psychologist within reach" in second.text
+    assert shown in second.content.decode()
     assert second["Cache-Control"] == "public, max-age=60, s-maxage=600"
     assert "Cookie" not in second.get("Vary", "")
 
