@@ -2,12 +2,18 @@
 and purges that name exactly the addresses that show a page, here and at a CDN."""
 
 import logging
+import os
+import shutil
+import signal
 import socket
+import subprocess
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
@@ -341,3 +347,61 @@ def test_a_purge_endpoint_that_is_down_leaves_publishing_done_logs_and_retries(
 
     assert taken == 3 and not PendingPurge.objects.exists()
     assert set(listener.purged) == {(HOST, "/en/about/"), (HOST, "/en/"), (HOST, "/sitemap.xml")}
+
+
+@pytest.fixture
+def redis_cache(settings, tmp_path):
+    """A real Redis on loopback, started here and stopped by its process id."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            tmp_path,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as attempt:
+                if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+            }
+        }
+        yield
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+def test_with_redis_a_hit_runs_no_query_and_a_publication_purges_it(
+    redis_cache, visitor, world, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    innovation = world["innovation"]
+    visitor.get(innovation.url)
+    with django_assert_num_queries(0):
+        stored = visitor.get(innovation.url)
+    kept_in_redis = caches["default"]._cache.get_client().dbsize()
+    innovation.title = "Psychologist within reach, in two cities"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        innovation.save_revision().publish()
+    fresh = visitor.get(innovation.url)
+
+    assert kept_in_redis >= 2  # the page and its header key
+    assert "Psychologist within reach" in stored.text
+    assert "Psychologist within reach, in two cities" in fresh.text
