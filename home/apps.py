@@ -22,8 +22,10 @@ class HomeConfig(AppConfig):
             audit,  # the audit trail's receivers
             checks,  # noqa: F401  (registers the deployment checks)
             mfa,  # noqa: F401  (records a second factor set up in a session)
+            page_cache,
         )
 
         audit.connect_mfa_signals()
+        page_cache.connect_signals()
 
         post_migrate.connect(apply_site_address, sender=self)

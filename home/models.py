@@ -2,8 +2,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
-from django.urls import Resolver404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from PIL import Image as PILImage
@@ -47,53 +45,6 @@ class HomePage(ViewRestrictionsReadOnce, Page):
 
     class Meta:
         verbose_name = _("home page")
-
-    def route(self, request, path_components):
-        """Find the page an address names in two queries, not two per step of the address.
-
-        Wagtail walks down one child at a time. Here the steps are read together by their
-        ``url_path``; the walk stops at the deepest page found, or earlier at a page that
-        routes the rest of the address itself (a round's "submit/"), which then gets it as it
-        would from Wagtail.
-        """
-        if not path_components:
-            return super().route(request, path_components)
-        prefixes = [
-            self.url_path + "".join(f"{slug}/" for slug in path_components[:count])
-            for count in range(1, len(path_components) + 1)
-        ]
-        steps = (
-            Page.objects.filter(url_path__in=prefixes, path__startswith=self.path)
-            .order_by("depth")
-            .values_list("pk", "depth", "content_type_id")
-        )
-        target, taken = None, 0
-        for step, (pk, depth, content_type_id) in enumerate(steps):
-            model = ContentType.objects.get_for_id(content_type_id).model_class()
-            if depth != self.depth + step + 1 or model is None:
-                break
-            target, taken = (model, pk), step + 1
-            if routes_itself(model, path_components[taken:]):
-                break
-        found = target and target[0].objects.filter(pk=target[1]).first()
-        if not found:
-            raise Http404
-        return found.route(request, path_components[taken:])
-
-
-def routes_itself(model, path_components) -> bool:
-    """Whether a page of this type would answer the rest of an address itself rather than
-    hand it to a child: a routable page whose routes match it, or any other own ``route``."""
-    if model.route is Page.route:
-        return False
-    resolver = getattr(model, "get_resolver", None)
-    if resolver is None:
-        return True
-    try:
-        resolver().resolve("/" + "".join(f"{slug}/" for slug in path_components))
-    except Resolver404:
-        return False
-    return True
 
 
 class StandardPage(ViewRestrictionsReadOnce, Page):
@@ -430,3 +381,23 @@ class AuditEntry(BaseLogEntry):
 
     def delete(self, *args, **kwargs):
         raise AuditEntryRefused("audit entries are never deleted")
+
+
+class PendingPurge(models.Model):
+    """An address the CDN has yet to be told to purge (``home.cdn_purges``): written when a
+    page that shows it changes, deleted once every purge backend took it, retried with
+    backoff while the purge endpoint is down."""
+
+    url = models.CharField(verbose_name=_("address"), max_length=2000, unique=True)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(
+        verbose_name=_("next attempt"), default=timezone.now, db_index=True
+    )
+    last_error = models.CharField(verbose_name=_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("pending CDN purge")
+        verbose_name_plural = _("pending CDN purges")
+
+    def __str__(self) -> str:
+        return self.url

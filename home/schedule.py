@@ -70,9 +70,16 @@ def clear_sessions(now: datetime) -> None:
     call_command("clearsessions")
 
 
+def send_cdn_purges(now: datetime) -> int:
+    from .cdn_purges import send_due_purges
+
+    return send_due_purges(now=now)
+
+
 def site_jobs() -> list[Job]:
     return [
         Job("deliver_outbox", deliver_outbox, every=timedelta(minutes=1)),
+        Job("send_cdn_purges", send_cdn_purges, every=timedelta(minutes=1)),
         Job("prune_task_results", prune, daily_at=time(3, 0)),
         Job("clear_sessions", clear_sessions, daily_at=time(3, 30)),
     ]

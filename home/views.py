@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .csp_reports import CONTENT_TYPES, parse_reports
 from .health import check_health, storage_health
+from .theme import HEX_COLOUR
 
 csp_log = logging.getLogger("ideatori.csp")
 
@@ -56,6 +57,33 @@ def admin_login_redirect(request: HttpRequest) -> HttpResponseRedirect:
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask /favicon.ico whatever the page says; send them to the static icon."""
     return HttpResponsePermanentRedirect(static("img/favicon-32.png"))
+
+
+@require_safe
+def site_colours(request: HttpRequest) -> HttpResponse:
+    """The organisation's colours (site settings) as a stylesheet, so that pages need no
+    inline style and no per-response nonce, and can be kept in the page cache. Its address
+    carries the colours as a version (``base.html``), so it is kept for a year."""
+    from wagtail.models import Site
+
+    from .models import SiteSettings
+
+    site = Site.find_for_request(request) or Site.objects.get(is_default_site=True)
+    colours = SiteSettings.for_site(site)
+    rules = [
+        f"--ideatori-{name}: {value};"
+        for name, value in (
+            ("primary", colours.primary_colour),
+            ("highlight", colours.highlight_colour),
+        )
+        # Checked on save (home.theme); checked again so no text reaches the stylesheet.
+        if HEX_COLOUR.match(value or "")
+    ]
+    response = HttpResponse(
+        ":root { " + " ".join(rules) + " }\n", content_type="text/css; charset=utf-8"
+    )
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 def _within_report_rate(request: HttpRequest) -> bool:

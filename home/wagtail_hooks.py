@@ -31,7 +31,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import audit, email_texts
+from . import audit, email_texts, page_cache
 from .admin_views import AuditTrailView
 from .models import EmailText, OutboxMessage, OutboxStatus
 from .outbox import retry
@@ -233,3 +233,11 @@ def register_audit_trail_menu_item():
         icon_name="history",
         order=1010,
     )
+
+
+@hooks.register("before_serve_page")
+def allow_public_page_in_cache(page, request, serve_args, serve_kwargs):
+    """A page with no view restriction, served at its own address (not a sub-route such as
+    a round's submit/), may be stored for anonymous visitors (``home.page_cache``)."""
+    if request.path == page.get_url(request=request) and not page.get_view_restrictions().exists():
+        page_cache.allow_page_cache(request)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from home.page_cache import page_cacheable
+
 from . import views
 from .feeds import InnovationFeed
 
@@ -48,5 +50,5 @@ urlpatterns = [
         name="membership",
     ),
     path("invitations/<str:token>/", views.InvitationView.as_view(), name="invitation"),
-    path("feeds/innovations/", InnovationFeed(), name="feed"),
+    path("feeds/innovations/", page_cacheable(InnovationFeed()), name="feed"),
 ]

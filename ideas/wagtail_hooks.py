@@ -3,7 +3,8 @@ from datetime import time, timedelta
 import django_filters
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -11,12 +12,13 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from home import audit
+from home import audit, page_cache
 from home.email_texts import EMAIL_KINDS_HOOK
 from home.schedule import JOBS_HOOK, Job
 
@@ -24,7 +26,17 @@ from . import permissions
 from .admin_views import CopyRoundButton, CopyRoundViewSet
 from .email_kinds import EMAIL_KINDS
 from .export import neutralise
-from .models import Attachment, CompetitionPage, Idea, IdeaStatus, Phase, ServiceUnit, Team
+from .models import (
+    Attachment,
+    CompetitionPage,
+    Idea,
+    IdeaStatus,
+    InnovationIndexPage,
+    InnovationPage,
+    Phase,
+    ServiceUnit,
+    Team,
+)
 from .models.ideas import IDEA_TEXT_FIELDS
 from .notifications import (
     outcome_updates_due,
@@ -268,3 +280,18 @@ def copy_round_listing_button(page, user, next_url=None):
 def email_kinds():
     """The team's and coordinators' e-mails whose text coordinators may write."""
     return EMAIL_KINDS
+
+
+@hooks.register("page_cache_urls_showing")
+def showcase_feed_and_home_pages(page) -> list[str]:
+    """A round or an innovation is also shown by the showcase, the feed and the home page,
+    in every language (``home.page_cache.urls_showing``)."""
+    if not isinstance(page, CompetitionPage | InnovationPage):
+        return []
+    root = Site.objects.get(is_default_site=True).root_url
+    urls = [showcase.get_full_url() for showcase in InnovationIndexPage.objects.live()]
+    urls += [home.get_full_url() for home in page_cache.home_pages()]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            urls.append(root + reverse("ideas:feed"))
+    return urls

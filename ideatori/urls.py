@@ -7,19 +7,26 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import sso
+from home.page_cache import page_cacheable
 from home.sitemap import MultilingualSitemap
-from home.views import admin_login_redirect, csp_report, favicon, healthz
+from home.views import admin_login_redirect, csp_report, favicon, healthz, site_colours
 from ideatori import api_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
+    path("site-colours.css", site_colours, name="site_colours"),
     path(settings.IDEATORI_CSP_REPORT_URL.lstrip("/"), csp_report, name="csp_report"),
     # The admin's own sign-in form is replaced by the site's, which is rate-limited.
     path("admin/login/", admin_login_redirect),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}),
+    path(
+        "sitemap.xml",
+        page_cacheable(sitemap),
+        {"sitemaps": {"pages": MultilingualSitemap}},
+        name="sitemap",
+    ),
     # Served through ideatori.api_urls (see ideatori.middleware); here so that links reverse.
     *api_urls.urlpatterns,
 ]

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "ideatori.middleware.TrustedProxyMiddleware",
     "ideatori.middleware.RequestIdMiddleware",
     "ideatori.middleware.HealthCheckMiddleware",
+    # Stores anonymous visitors' public pages (home.page_cache): its response step runs last.
+    "home.page_cache.UpdatePageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "home.memo.RequestMemoMiddleware",
     "ideatori.middleware.APIURLConfMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Answers a stored page once the language is known, before the session or the database.
+    "home.page_cache.FetchFromPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -271,6 +275,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The page cache (home.page_cache): anonymous visitors' public pages are kept this many
+# seconds in the cache above and by a CDN (s-maxage), and purged when they change; browsers
+# keep them PAGE_CACHE_BROWSER_SECONDS (max-age). PAGE_CACHE_SECONDS=0 turns it off.
+IDEATORI_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+IDEATORI_PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("PAGE_CACHE_BROWSER_SECONDS", "60"))
+CACHE_MIDDLEWARE_ALIAS = "default"
+# The CDN is purged with each translation's own address: frontend_cache must not rewrite
+# one address into every language's prefix.
+WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
 
 # Background work runs at once in the tests; development and production queue it in the
 # database for the worker (manage.py run_worker), and manage.py run_schedule runs the jobs.

@@ -83,12 +83,15 @@ if EMAIL_HOST:
 SERVER_EMAIL = DEFAULT_FROM_EMAIL  # noqa: F405
 
 # Purge the CDN when a page is published (any HTTP purge endpoint: Varnish, Fastly-style, …).
+# home.page_cache sends the purges, with every address that shows the page; the app
+# wagtail.contrib.frontend_cache is not installed, as its own signal handlers would purge the
+# page's default-language path under every language prefix.
 FRONTEND_CACHE_PURGE_URL = os.environ.get("FRONTEND_CACHE_PURGE_URL", "")
 if FRONTEND_CACHE_PURGE_URL:
-    INSTALLED_APPS += ["wagtail.contrib.frontend_cache"]  # noqa: F405
     WAGTAILFRONTENDCACHE = {
         "cdn": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            # frontend_cache's HTTPBackend, whose failures are retried (home.cdn_purges).
+            "BACKEND": "home.cdn_purges.RetriedHTTPBackend",
             "LOCATION": FRONTEND_CACHE_PURGE_URL,
         }
     }

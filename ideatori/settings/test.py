@@ -24,6 +24,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"ideatori-test-{os.getpid()}.sqlite3")
     }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off: most tests change rows and read the page again; tests/home/test_page_cache.py turns it on.
+IDEATORI_PAGE_CACHE_SECONDS = 0
 # Uploads in a throwaway folder per test process.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-media-"))
 IDEATORI_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ideatori-test-private-"))

@@ -91,7 +91,7 @@ def world():
         competition=CompetitionPage.objects.get(slug="2026", locale__language_code="en"),
         title="Shared reception desk",
     )
-    # The site's colours: the one inline <style>, allowed by the response's nonce.
+    # The site's colours: a stylesheet of its own (no inline style, no nonce).
     site_settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
     site_settings.primary_colour = "#005799"
     site_settings.save()

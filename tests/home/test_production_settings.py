@@ -18,7 +18,15 @@ GOOD_ENV = {
 def production_env(**env_overrides: str | None) -> dict[str, str]:
     """This process's environment with production settings, GOOD_ENV and an in-memory
     database, without the variables of another set-up; a variable given as None is removed."""
-    optional = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_", "FRONTEND_CACHE", "GUNICORN_")
+    optional = (
+        "DJANGO_",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_",
+        "FRONTEND_CACHE",
+        "GUNICORN_",
+        "PAGE_CACHE_",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(optional)}
     env |= GOOD_ENV | {
         "DJANGO_SETTINGS_MODULE": "ideatori.settings.production",
@@ -112,9 +120,17 @@ def test_without_database_url_the_default_is_an_sqlite_file():
         (
             "FRONTEND_CACHE_PURGE_URL",
             "http://cdn.internal/purge",
+            # home.page_cache purges; frontend_cache's own signal handlers stay unconnected.
             "str('wagtail.contrib.frontend_cache' in settings.INSTALLED_APPS) + ' '"
             " + settings.WAGTAILFRONTENDCACHE['cdn']['LOCATION']",
-            "True http://cdn.internal/purge",
+            "False http://cdn.internal/purge",
+        ),
+        (
+            "PAGE_CACHE_SECONDS",
+            "900",
+            "str(settings.IDEATORI_PAGE_CACHE_SECONDS) + ' '"
+            " + str(settings.IDEATORI_PAGE_CACHE_BROWSER_SECONDS)",
+            "900 60",
         ),
         (
             "EMAIL_HOST",
@@ -139,7 +155,7 @@ def test_without_optional_variables_components_are_embedded():
     printed = printed_setting(
         "settings.CACHES['default']['BACKEND'], settings.EMAIL_BACKEND, "
         "settings.IDEATORI_EMAIL_TRANSPORT, "
-        "'wagtail.contrib.frontend_cache' in settings.INSTALLED_APPS"
+        "'WAGTAILFRONTENDCACHE' in dir(settings)"
     )
     assert printed.split() == [
         "django.core.cache.backends.locmem.LocMemCache",

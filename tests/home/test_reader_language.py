@@ -179,7 +179,11 @@ def test_site_settings_accept_readable_colours_and_pages_use_them(client, coordi
 
     assert response.status_code == 302
     page = client.get("/en/").content.decode()
-    assert "--ideatori-primary: #005799;" in page and "--ideatori-highlight: #fff9db;" in page
+    # The colours are a stylesheet whose address changes with them (no inline style).
+    assert '<link rel="stylesheet" href="/site-colours.css?v=005799fff9db">' in page
+    colours = client.get("/site-colours.css?v=005799fff9db").content.decode()
+    assert "--ideatori-primary: #005799;" in colours
+    assert "--ideatori-highlight: #fff9db;" in colours
 
 
 def test_site_settings_refuse_a_logo_that_cannot_be_read(client, coordinator, tmp_path):

@@ -1,5 +1,5 @@
-"""Serving a page: the front page's one-query routing gives Wagtail's answers, the menu, and
-view restrictions read once per request."""
+"""Serving a page: Wagtail's routing (the front page's own one-query routing went with the
+page cache), the menu, and view restrictions read once per request."""
 
 import pytest
 from django.contrib.auth.models import Group

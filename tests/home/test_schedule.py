@@ -28,6 +28,7 @@ def at(hour: int, minute: int, second: int = 0, day: int = 1) -> datetime:
 def test_each_job_runs_at_its_time():
     assert {job.name for job in all_jobs()} == {
         "deliver_outbox",
+        "send_cdn_purges",
         "prune_task_results",
         "clear_sessions",
         "deadline_reminders",
@@ -49,24 +50,36 @@ def test_each_job_runs_at_its_time():
     # A fresh scheduler catches up once with every job; then each job comes at its time.
     assert first == {job.name for job in all_jobs()}
     assert same_minute == set()
-    assert next_minute == {"deliver_outbox"}
+    assert next_minute == {"deliver_outbox", "send_cdn_purges"}
     assert eight == {
         "deliver_outbox",
+        "send_cdn_purges",
         "deadline_reminders",
         "juror_reminders",
         "open_judging",
         "outcome_reminders",
     }
-    assert five_past == {"deliver_outbox", "open_judging"}
+    assert five_past == {"deliver_outbox", "send_cdn_purges", "open_judging"}
     assert next_night == {
         "deliver_outbox",
+        "send_cdn_purges",
         "deadline_reminders",
         "juror_reminders",
         "open_judging",
         "prune_task_results",
     }
-    assert quarter_past_three == {"deliver_outbox", "open_judging", "apply_retention"}
-    assert half_past_three == {"deliver_outbox", "open_judging", "clear_sessions"}
+    assert quarter_past_three == {
+        "deliver_outbox",
+        "send_cdn_purges",
+        "open_judging",
+        "apply_retention",
+    }
+    assert half_past_three == {
+        "deliver_outbox",
+        "send_cdn_purges",
+        "open_judging",
+        "clear_sessions",
+    }
 
 
 @pytest.mark.django_db

@@ -300,7 +300,7 @@ def test_same_number_of_queries_with_1_and_20_innovations(count_queries, url):
     assert counts[0] == counts[1]
 
 
-def test_no_public_page_runs_more_than_15_queries(count_queries):
+def test_no_public_page_runs_more_than_its_query_budget(count_queries):
     showcase, page = build(3)
     pages = {
         "/en/": "Ideatori",
@@ -308,10 +308,18 @@ def test_no_public_page_runs_more_than_15_queries(count_queries):
         showcase.url: "Innovation 2",
         page.url: "Metric 2",
     }
-    assert_at_most_15_queries(count_queries, pages)
+    assert_within_query_budget(count_queries, pages)
 
 
-def assert_at_most_15_queries(count_queries, pages: dict[str, str]):
+# An uncached render: with the page cache an anonymous visitor's page is rendered once per
+# address and purge, and a hit runs no query (tests/home/test_page_cache.py). The budget was
+# 15 while a custom HomePage.route read the address in two queries; Wagtail's own routing
+# reads one page a step, 4 more on an innovation page (make bench: 14 → 18 queries, time
+# within the machine's noise), and it is what the next developer expects.
+PAGE_QUERY_BUDGET = 20
+
+
+def assert_within_query_budget(count_queries, pages: dict[str, str]):
     client = Client()
     for url, shown in pages.items():
         client.get(url)  # warm the site-root cache, as a running site has it
@@ -320,10 +328,10 @@ def assert_at_most_15_queries(count_queries, pages: dict[str, str]):
             lambda url=url, responses=responses: responses.append(client.get(url))
         )
         assert shown in responses[0].content.decode(), url
-        assert queries <= 15, (url, queries)
+        assert queries <= PAGE_QUERY_BUDGET, (url, queries)
 
 
-def test_no_demo_page_runs_more_than_15_queries_in_any_language(count_queries):
+def test_no_demo_page_runs_more_than_its_query_budget_in_any_language(count_queries):
     """The demo's pages carry every kind of content (criterion means, metrics, quotes,
     adoptions, updates, translations), in the three languages."""
     call_command("load_demo", stdout=io.StringIO())
@@ -340,4 +348,4 @@ def test_no_demo_page_runs_more_than_15_queries_in_any_language(count_queries):
             winner.url: "metric-chart-desc",
         }
     assert len(pages) == 15
-    assert_at_most_15_queries(count_queries, pages)
+    assert_within_query_budget(count_queries, pages)
