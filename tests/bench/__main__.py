@@ -12,9 +12,9 @@ def main(argv: list[str]) -> int:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from tests.bench import judging
+    from tests.bench import judging, showcase
 
-    benches = {"judging": judging.run}
+    benches = {"judging": judging.run, "showcase": showcase.run}
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
     if unknown:
