@@ -376,3 +376,28 @@ def test_search_costs_the_same_queries_at_20_and_200_matches(count_queries):
         Page.objects.filter(depth__gt=2).exclude(pk=showcase.pk).delete()
     assert counts[0] == counts[1]
     assert shown == [(12, True), (12, True)]
+
+
+def test_search_lists_the_best_match_first_and_pages_in_that_order(client):
+    competition = make_round(phase="results")
+    for n in range(12):
+        innovation(
+            competition,
+            title=f"Evening hours {n}",
+            summary="Opening hours for families; now and then a psychologist drops by.",
+        )
+    innovation(
+        competition,
+        title="Psychologist at the clinic",
+        summary="A psychologist for every family: psychologist visits within days.",
+    )
+    showcase = make_showcase()
+
+    first = client.get(showcase.url, {"q": "psychologist"}).content.decode()
+    second = client.get(showcase.url, {"q": "psychologist", "page": 2}).content.decode()
+
+    assert "13 innovations" in first
+    assert first.index("Psychologist at the clinic") < first.index("Evening hours")
+    shown = [html.count('class="card__title"') for html in (first, second)]
+    assert shown == [12, 1]
+    assert "Psychologist at the clinic" not in second
