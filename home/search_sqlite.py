@@ -1,17 +1,16 @@
 """SQLite full-text search whose ranking stays flat: see ``home.search``.
 
-modelsearch's SQLite compiler ranks each result by a subquery that runs the full-text match
-afresh and then looks for the result's row among all the matches: with n matches, ordering by
-relevance costs n × n (2 s at 2,000 matches). Here the subquery finds the result's index row
-first and asks the full-text table for that row only (FTS5 seeks a match by its rowid), so
-ranking and paging cost about the same at 20 and at 2,000 matches.
+modelsearch's SQLite compiler orders by a score subquery per result that runs the full-text
+match afresh over every match: with n matches a page costs n × n (2 s at 2,000 matches).
+Here the full-text table ranks the matches itself, in one pass, and hands back the ids of
+the requested page (the count is the same pass without ordering); only the page's dozen rows
+get their score again, to be put in that order.
 """
 
-from django.db.models import CharField, FloatField, OuterRef, Subquery
+from django.db.models import CharField, FloatField, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Cast
 from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
 from modelsearch.backends.database.sqlite.sqlite import (
-    IndexEntry,
     SQLiteFTSIndexEntry,
     SQLiteSearchQueryCompiler,
 )
@@ -28,20 +27,27 @@ class RankedQueryCompiler(SQLiteSearchQueryCompiler):
             self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(query, config=config)
         )
         rank = self._build_rank_expression(self.get_search_vectors(), config)
-        entry = IndexEntry.objects.filter(
-            content_type__in=get_descendants_content_types_pks(self.queryset.model),
-            object_id=Cast(OuterRef(OuterRef("pk")), CharField()),
-        ).values("pk")[:1]
-        score = (
+        within = self.queryset.annotate(_object_id=Cast("pk", CharField())).values("_object_id")
+        matches = (
             SQLiteFTSIndexEntry.objects.filter(match)
-            .filter(index_entry_id=Subquery(entry))
+            .filter(
+                index_entry__content_type__in=get_descendants_content_types_pks(
+                    self.queryset.model
+                ),
+                index_entry__object_id__in=within,
+            )
             .annotate(score=rank)
-            .values("score")[:1]
         )
+        # bm25: the lower, the better; ties by the newest id, as the page below is ordered.
+        ranked = matches.order_by(
+            "score", Cast("index_entry__object_id", IntegerField()).desc()
+        ).values("index_entry__object_id")
+        if stop is None and not start:
+            queryset = self.queryset.filter(pk__in=ranked)
+        else:
+            queryset = self.queryset.filter(pk__in=ranked[start:stop])
+        score = matches.filter(index_entry__object_id=Cast(OuterRef("pk"), CharField()))
         field = score_field or "_score"
-        # bm25: the lower, the better; no score, no match.
-        return (
-            self.queryset.annotate(**{field: Subquery(score, output_field=FloatField())})
-            .filter(**{f"{field}__isnull": False})
-            .order_by(field, "-pk")[start:stop]
-        )
+        return queryset.annotate(
+            **{field: Subquery(score.values("score")[:1], output_field=FloatField())}
+        ).order_by(field, "-pk")
