@@ -15,7 +15,7 @@ from wagtail.models import Page
 from tests.factories import make_innovations, make_round, make_showcase
 
 REPEAT = 7
-RATIO_LIMIT = 3.0
+RATIO_LIMIT = 4.0
 SUMMARY = "A psychologist at the clinic within days."
 
 
