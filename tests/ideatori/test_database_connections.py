@@ -195,3 +195,15 @@ def test_deploy_check_uses_the_setting_when_the_database_does_not_answer(limit, 
     assert ("home.W010" in output) is warned, output
     if warned:
         assert "DATABASE_MAX_CONNECTIONS allows 16" in output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DJANGO_DB_POOL_MAX", "many"), ("DJANGO_DB_POOL_MIN", "-1"), ("IDEATORI_WEB_SERVERS", "2.5")],
+)
+def test_a_connection_setting_that_is_no_whole_number_stops_start_up(database_url, variable, value):
+    result = run_manage("check", DATABASE_URL=database_url, **{variable: value})
+
+    assert result.returncode != 0
+    assert f"The environment variable {variable} must be a whole number" in result.stderr
+    assert repr(value) in result.stderr
