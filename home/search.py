@@ -4,8 +4,9 @@ On PostgreSQL each page is indexed with the text search configuration of its own
 (a Finnish page with ``finnish``, so "psykologille" and "psykologi" share the stem
 "psykolog"), and a search is parsed with the configuration of the reader's language, which is
 the language of the pages a visitor searches. Objects without a language (snippets, ideas)
-use ``simple`` on both sides. Elsewhere (SQLite, the embedded default) this is Wagtail's own
-database backend.
+use ``simple`` on both sides. On SQLite (the embedded default) it is Wagtail's own database
+backend with a ranking that does not grow with the square of the matches
+(``home.search_sqlite``); elsewhere Wagtail's own.
 
 Settings: ``WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "home.search"}}``.
 """
@@ -29,4 +30,9 @@ def SearchBackend(params):  # noqa: N802 - the name Wagtail looks a backend modu
         from home.search_postgres import LanguageSearchBackend  # needs the apps loaded
 
         return LanguageSearchBackend(params)
-    return database.SearchBackend(params)
+    backend = database.SearchBackend(params)
+    if connection.vendor == "sqlite" and type(backend).__name__ == "SQLiteSearchBackend":
+        from home.search_sqlite import RankedQueryCompiler
+
+        backend.query_compiler_class = RankedQueryCompiler
+    return backend

@@ -9,10 +9,9 @@ import re
 from dataclasses import dataclass
 
 import django_filters
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale
 
 from home.memo import public
 from home.pagination import Paginated, paginate
@@ -110,21 +109,15 @@ def showcase(request) -> Showcase:
     # Full-text query syntax (quotes, operators) is not for visitors: words only.
     words = " ".join(re.findall(r"\w+", search))
     if search:
-        matches = InnovationPage.objects.live().filter(locale=Locale.get_active())
-        found = [page.pk for page in matches.search(words)] if words else []
-        items = (
-            items.filter(pk__in=found)
-            .annotate(
-                relevance=Case(
-                    *[When(pk=pk, then=Value(place)) for place, pk in enumerate(found)],
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("relevance")
+        # The search backend ranks, counts and slices in the database: the paginator asks it
+        # for the count and one page, whatever the number of matches. The filtered list goes
+        # in as a subquery of ids, the one filter every backend accepts on any field.
+        searched = InnovationPage.objects.filter(pk__in=items.values("pk")).with_round(
+            round_title="title"
         )
+        items = searched.search(words, order_by_relevance=True) if words else searched.none()
     else:
-        items = items.order_by("-first_published_at", "-pk")
-    items = items.with_round(round_title="title")
+        items = items.order_by("-first_published_at", "-pk").with_round(round_title="title")
     filtered = any(data.get(name) for name in filterset.filters) or bool(search)
     return Showcase(
         form=filterset.form,

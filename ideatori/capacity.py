@@ -74,3 +74,19 @@ def gunicorn_processes(environ: Mapping[str, str], **cpu_sources) -> tuple[int, 
         int(environ.get("GUNICORN_WORKERS", "").strip() or workers),
         int(environ.get("GUNICORN_THREADS", "").strip() or threads),
     )
+
+
+def connections_per_process(*, threads: int, pool_max: int | None) -> int:
+    """Database connections one process may hold: its pool's maximum, or one per thread
+    without a pool (each thread keeps its own connection, persistent or not)."""
+    return pool_max if pool_max else threads
+
+
+def database_connections(
+    *, servers: int, workers: int, threads: int, pool_max: int | None, background: int
+) -> int:
+    """Connections the whole deployment may open at once: every gunicorn process of every
+    app server, plus the background processes (worker, scheduler), which run one thread and
+    so hold one connection each, pooled or not."""
+    web = servers * workers * connections_per_process(threads=threads, pool_max=pool_max)
+    return web + background

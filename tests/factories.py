@@ -227,3 +227,19 @@ def pdf_bytes(text: str = "A plan") -> bytes:
     output = io.BytesIO()
     pdf.save(output)
     return output.getvalue()
+
+
+def make_innovations(competition, count: int, *, summary: str) -> None:
+    """``count`` live innovations under ``competition``, quickly: saved live and indexed for
+    search, without revisions (for the search's query-count test and benchmark)."""
+    for _ in range(count):
+        number = next(_numbers)
+        competition.add_child(
+            instance=InnovationPage(
+                title=f"Innovation {number}",
+                slug=f"innovation-{number}",
+                summary=summary,
+                award=Award.WINNER,
+                live=True,
+            )
+        )

@@ -259,8 +259,14 @@ STORAGES = object_storages(
 # Addresses or networks of the proxies in front (the load balancer) whose X-Forwarded-For and
 # X-Forwarded-Proto are believed (ideatori.proxies); none in development.
 IDEATORI_TRUSTED_PROXIES: list[str] = []
-# gunicorn's processes per server (production sets it from gunicorn.conf.py's rule).
+# gunicorn's processes and threads per server (production sets them from gunicorn.conf.py's
+# rule), the app servers and background processes sharing the database, and its
+# max_connections when it cannot be asked: the deployment check of connections (home.checks).
 IDEATORI_WEB_WORKERS = 1
+IDEATORI_WEB_THREADS = 1
+IDEATORI_WEB_SERVERS = 1
+IDEATORI_BACKGROUND_PROCESSES = 2
+IDEATORI_DATABASE_MAX_CONNECTIONS: int | None = None
 
 # Local memory by default; REDIS_URL shares the cache between app servers.
 REDIS_URL = os.environ.get("REDIS_URL", "")

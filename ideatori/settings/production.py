@@ -33,6 +33,21 @@ def listed(name: str, *, required_: bool = False) -> list[str]:
     return items
 
 
+def whole_number(name: str, default: int | None) -> int | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a whole number (0 or more), not {value!r}."
+        )
+    return number
+
+
 def flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or not value.strip():
@@ -107,4 +122,32 @@ except ValueError as error:
     raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT: {error}.") from error
 
 # gunicorn's processes as gunicorn.conf.py starts them, for the deployment checks (home.checks).
-IDEATORI_WEB_WORKERS = gunicorn_processes(os.environ)[0]
+IDEATORI_WEB_WORKERS, IDEATORI_WEB_THREADS = gunicorn_processes(os.environ)
+IDEATORI_WEB_SERVERS = whole_number("IDEATORI_WEB_SERVERS", 1) or 1
+IDEATORI_BACKGROUND_PROCESSES = whole_number("IDEATORI_BACKGROUND_PROCESSES", 2)
+IDEATORI_DATABASE_MAX_CONNECTIONS = whole_number("DATABASE_MAX_CONNECTIONS", None)
+
+# PostgreSQL: a pool per process (psycopg's, through Django), as large as the process's threads
+# by default, so that no request waits for a connection and none is opened per request.
+# DJANGO_DB_POOL_MAX=0, or persistent connections chosen with DATABASE_CONN_MAX_AGE, turn it off.
+# Health checks: a connection broken by a database restart is replaced, not handed out (the
+# pool checks each connection it lends).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    persistent = whole_number("DATABASE_CONN_MAX_AGE", 0)
+    pool_max = whole_number("DJANGO_DB_POOL_MAX", 0 if persistent else IDEATORI_WEB_THREADS)
+    if pool_max and persistent:
+        raise ImproperlyConfigured(
+            "DJANGO_DB_POOL_MAX and DATABASE_CONN_MAX_AGE both keep connections open: "
+            "choose the pool (DATABASE_CONN_MAX_AGE=0) or persistent connections "
+            "(DJANGO_DB_POOL_MAX=0)."
+        )
+    if pool_max:
+        pool_min = min(whole_number("DJANGO_DB_POOL_MIN", 1), pool_max)
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - Django's pool needs it
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
+            "min_size": pool_min,
+            "max_size": pool_max,
+            # Seconds a request waits for a free connection before it fails.
+            "timeout": whole_number("DJANGO_DB_POOL_TIMEOUT", 10) or 10,
+        }

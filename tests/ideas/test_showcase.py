@@ -14,7 +14,14 @@ from django.test import Client
 from wagtail.models import Page
 
 from ideas.models import Adoption, InnovationIndexPage, InnovationPage, Metric, PilotStatusChange
-from tests.factories import home_page, make_innovation, make_round, make_showcase, make_unit
+from tests.factories import (
+    home_page,
+    make_innovation,
+    make_innovations,
+    make_round,
+    make_showcase,
+    make_unit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -349,3 +356,56 @@ def test_no_demo_page_runs_more_than_its_query_budget_in_any_language(count_quer
         }
     assert len(pages) == 15
     assert_within_query_budget(count_queries, pages)
+
+
+def test_search_costs_the_same_queries_at_20_and_200_matches(count_queries):
+    """The search backend counts, ranks and pages in the database: a search reads one page of
+    results, not every match (200 rather than 2,000 matches: building 2,000 pages takes
+    minutes here; ``make bench`` times 20 and 2,000)."""
+    counts, shown = [], []
+    for matches in (20, 200):
+        competition = make_round(phase="results")
+        make_innovations(competition, matches, summary="A psychologist at the clinic.")
+        make_innovations(competition, 3, summary="Evening library hours.")
+        showcase = make_showcase()
+        client = Client()
+        url = f"{showcase.url}?q=psychologist"
+        client.get(url)  # warm the site-root cache, as a running site has it
+        responses = []
+        counts.append(
+            count_queries(
+                lambda url=url, client=client, responses=responses: responses.append(
+                    client.get(url)
+                )
+            )
+        )
+        html = responses[0].content.decode()
+        shown.append((html.count('class="card__title"'), f"{matches} innovations" in html))
+        Page.objects.filter(depth__gt=2).exclude(pk=showcase.pk).delete()
+    assert counts[0] == counts[1]
+    assert shown == [(12, True), (12, True)]
+
+
+def test_search_lists_the_best_match_first_and_pages_in_that_order(client):
+    competition = make_round(phase="results")
+    for n in range(12):
+        innovation(
+            competition,
+            title=f"Evening hours {n}",
+            summary="Opening hours for families; now and then a psychologist drops by.",
+        )
+    innovation(
+        competition,
+        title="Psychologist at the clinic",
+        summary="A psychologist for every family: psychologist visits within days.",
+    )
+    showcase = make_showcase()
+
+    first = client.get(showcase.url, {"q": "psychologist"}).content.decode()
+    second = client.get(showcase.url, {"q": "psychologist", "page": 2}).content.decode()
+
+    assert "13 innovations" in first
+    assert first.index("Psychologist at the clinic") < first.index("Evening hours")
+    shown = [html.count('class="card__title"') for html in (first, second)]
+    assert shown == [12, 1]
+    assert "Psychologist at the clinic" not in second

@@ -1,6 +1,12 @@
 import pytest
 
-from ideatori.capacity import gunicorn_processes, usable_cpus, web_processes
+from ideatori.capacity import (
+    connections_per_process,
+    database_connections,
+    gunicorn_processes,
+    usable_cpus,
+    web_processes,
+)
 
 
 def cgroup(tmp_path, cpu_max: str | None = None, *, v1: tuple[str, str] | None = None):
@@ -64,3 +70,15 @@ def test_gunicorn_processes_follow_the_container_limit_unless_set(tmp_path):
         cgroup_root=root,
         affinity=set(range(32)),
     ) == (7, 4)
+
+
+@pytest.mark.parametrize(
+    ("threads", "pool_max", "per_process"), [(4, None, 4), (4, 2, 2), (2, 6, 6), (1, 0, 1)]
+)
+def test_connections_per_process_are_the_pool_or_one_per_thread(threads, pool_max, per_process):
+    assert connections_per_process(threads=threads, pool_max=pool_max) == per_process
+
+
+def test_database_connections_count_every_server_process_and_the_background():
+    assert database_connections(servers=2, workers=5, threads=2, pool_max=None, background=2) == 22
+    assert database_connections(servers=3, workers=1, threads=10, pool_max=4, background=2) == 14
