@@ -25,6 +25,7 @@ from ideas.services import InvitationUnusable, NotAllowed
 from . import permissions, services
 from .jury_forms import ChooseJurorForm, InviteJurorForm
 from .models import JurorInvitation
+from .scoreboard import display_name as juror_name
 from .scoreboard import jurors_of
 
 
@@ -144,7 +145,10 @@ class JuryView(PermissionCheckedMixin, WagtailAdminTemplateMixin, ContextMixin, 
         )
         context = self.get_context_data(
             competition=self.competition,
-            jurors=jurors_of(self.competition),
+            jurors=[
+                {"member": member, "name": juror_name(member.user)}
+                for member in jurors_of(self.competition)
+            ],
             invitations=[
                 {"invitation": invitation, "expired": invitation.why_unusable(now) == "expired"}
                 for invitation in pending

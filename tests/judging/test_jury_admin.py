@@ -84,6 +84,20 @@ def test_jury_screen_lists_jurors_and_waiting_invitations(client, coordinator):
     assert jury_url(competition, "resend", JurorInvitation.objects.get().pk) in html
 
 
+def test_jury_screen_names_an_erased_juror_a_former_juror(client, coordinator):
+    from home.former_people import make_former_person
+
+    competition = make_round(phase="judging")
+    former = make_former_person()
+    make_juror(competition, former)
+    client.force_login(coordinator)
+
+    html = client.get(jury_url(competition)).content.decode()
+
+    assert "Former juror" in html
+    assert former.get_username() not in html
+
+
 def test_judging_dashboard_and_page_listing_link_to_the_jury_screen(client, coordinator):
     competition = make_round(phase="open")
     client.force_login(coordinator)
