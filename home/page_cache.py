@@ -18,7 +18,9 @@ only when all of these hold:
 Such responses carry ``Cache-Control: public, max-age=…, s-maxage=…`` so that a CDN holds
 them too. ``purge_urls`` removes addresses from the cache and, through
 ``wagtail.contrib.frontend_cache``, from the CDN; ``urls_showing`` says which addresses show a
-page. A response to someone signed in is marked private.
+page. What every page shows around its content — the main menu and the site settings — is
+purged everywhere when it changes (``purge_everything``). A response to someone signed in is
+marked private.
 """
 
 import logging
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.utils.cache import _generate_cache_header_key, get_cache_key, patch_cache_control
@@ -274,6 +277,38 @@ def purge_moved_page(
     return purge_urls(urls)
 
 
+def every_stored_url() -> set[str]:
+    """Every address the page cache may hold: each live public page in every language, what
+    the ``page_cache_urls_showing`` hooks add for them (the showcase, the feeds), the sitemap."""
+    urls = {sitemap_url()}
+    for page in Page.objects.live().public().filter(depth__gt=1).specific(defer=True):
+        url = page.get_full_url()
+        if url:
+            urls.add(url)
+        for hook in hooks.get_hooks("page_cache_urls_showing"):
+            urls.update(hook(page))
+    return urls
+
+
+def purge_everything() -> set[str]:
+    """What every page shows around its content changed (the menu, the site settings)."""
+    return purge_urls(every_stored_url())
+
+
+def was_or_is_in_menu(page: Page, revision=None) -> bool:
+    """The menu shows ``page`` now, or did before this publication (it was taken out). The
+    menu is the home page's children marked for it (``home.navigation``)."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None or page.depth != site.root_page.depth + 1:
+        return False
+    if page.show_in_menus:
+        return True
+    earlier = (
+        page.revisions.exclude(pk=getattr(revision, "pk", None)).order_by("-created_at", "-pk")
+    ).first()
+    return bool(earlier and earlier.content.get("show_in_menus"))
+
+
 def _site_relative(url_path: str) -> str:
     """``/home/competitions/2026/`` → ``competitions/2026/`` (below the language's home)."""
     parts = url_path.strip("/").split("/", 1)
@@ -285,8 +320,19 @@ def _after_commit(action, *args) -> None:
     transaction.on_commit(lambda: action(*args))
 
 
-def _published_or_unpublished(sender, instance, **kwargs) -> None:
-    _after_commit(purge_page, instance)
+def _published_or_unpublished(sender, instance, revision=None, **kwargs) -> None:
+    # A page in the main menu is shown on every page, in its title and its place.
+    if was_or_is_in_menu(instance, revision):
+        _after_commit(purge_everything)
+    else:
+        _after_commit(purge_page, instance)
+
+
+def _site_settings_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    # The organisation's name, logo, colours and contact are on every page. A row made with
+    # the defaults on first reading (``SiteSettings.for_site``) changes nothing shown.
+    if not created and not raw:
+        _after_commit(purge_everything)
 
 
 def _moved(sender, instance, parent_page_before, url_path_before, url_path_after, **kwargs) -> None:
@@ -302,3 +348,6 @@ def connect_signals() -> None:
     page_published.connect(_published_or_unpublished, dispatch_uid="page_cache_published")
     page_unpublished.connect(_published_or_unpublished, dispatch_uid="page_cache_unpublished")
     post_page_move.connect(_moved, dispatch_uid="page_cache_moved")
+    from .models import SiteSettings
+
+    post_save.connect(_site_settings_saved, sender=SiteSettings, dispatch_uid="page_cache_site")

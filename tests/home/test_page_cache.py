@@ -319,6 +319,63 @@ def test_publishing_results_purges_the_round_its_listings_showcase_feed_and_home
     }
 
 
+def stored_everywhere(visitor, world) -> list[str]:
+    finnish = "/fi/competitions/spring/psykologi-lahella/"
+    addresses = ["/en/", world["innovation"].url, finnish, "/en/innovations/"]
+    for address in addresses:
+        visitor.get(address)
+    return addresses
+
+
+def test_a_page_put_in_the_menu_purges_every_stored_page(
+    visitor, world, cdn, django_capture_on_commit_callbacks
+):
+    stored = stored_everywhere(visitor, world)
+    about = world["about"]
+    about.title, about.show_in_menus = "About the competition", True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        about.save_revision().publish()
+
+    assert {*stored, about.url, "/sitemap.xml"} <= purged(cdn)
+    assert "About the competition" in visitor.get(world["innovation"].url).text
+
+
+def test_a_page_taken_out_of_the_menu_purges_every_stored_page(
+    visitor, world, cdn, django_capture_on_commit_callbacks
+):
+    about = world["about"]
+    about.show_in_menus = True
+    about.save_revision().publish()
+    assert 'href="/en/about/"' in visitor.get(world["innovation"].url).text
+    cdn.purged.clear()
+    about.show_in_menus = False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        about.save_revision().publish()
+
+    assert world["innovation"].url in purged(cdn)
+    assert 'href="/en/about/"' not in visitor.get(world["innovation"].url).text
+
+
+def test_changed_site_settings_purge_every_stored_page(
+    visitor, world, cdn, django_capture_on_commit_callbacks
+):
+    from wagtail.models import Site
+
+    from home.models import SiteSettings
+
+    stored = stored_everywhere(visitor, world)
+    site_settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    site_settings.organisation_name = "City of Example"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site_settings.save()
+
+    assert set(stored) <= purged(cdn)
+    assert "City of Example" in visitor.get(world["innovation"].url).text
+
+
 def test_a_purge_endpoint_that_is_down_leaves_publishing_done_logs_and_retries(
     world, settings, caplog, django_capture_on_commit_callbacks
 ):
