@@ -27,6 +27,7 @@ from .jury_forms import ChooseJurorForm, InviteJurorForm
 from .models import JurorInvitation
 from .scoreboard import display_name as juror_name
 from .scoreboard import jurors_of
+from .views import add_field_errors
 
 
 class JuryPolicy(ModelPermissionPolicy):
@@ -102,8 +103,7 @@ class JuryView(PermissionCheckedMixin, WagtailAdminTemplateMixin, ContextMixin, 
                 by=self.request.user,
             )
         except services.FieldErrors as refused:
-            for name, message in refused.errors.items():
-                form.add_error(name, message)
+            add_field_errors(form, refused)
             return False
         messages.success(
             self.request,
@@ -123,8 +123,7 @@ class JuryView(PermissionCheckedMixin, WagtailAdminTemplateMixin, ContextMixin, 
                 by=self.request.user,
             )
         except services.FieldErrors as refused:
-            for name, message in refused.errors.items():
-                form.add_error(name, message)
+            add_field_errors(form, refused)
             return False
         if added.member is not None:
             message = _("%(email)s has an account: %(name)s is on the jury now.") % {
