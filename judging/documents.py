@@ -187,12 +187,12 @@ def idea_pages(competition, packet: list[PacketIdea]) -> list[bytes]:
         },
     )
     document = _document(html)
-    starts = []
+    first_page = {}  # a long idea lists its anchor again on the pages it runs on to
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
             if anchor.startswith("idea-"):
-                starts.append(index)
-    starts.append(len(document.pages))
+                first_page.setdefault(anchor, index)
+    starts = sorted(first_page.values()) + [len(document.pages)]
     return [
         document.copy(document.pages[start:end]).write_pdf()
         for start, end in zip(starts, starts[1:], strict=False)
