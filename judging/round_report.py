@@ -184,12 +184,12 @@ def timeline(competition: CompetitionPage) -> list[tuple[str, datetime | None]]:
 def pilots(competition: CompetitionPage) -> list[Pilot]:
     """The innovations of this round and the rounds before it, with their pilot's status and
     the metrics measured so far."""
-    rounds = {
-        r.pk: r
-        for r in CompetitionPage.objects.filter(
-            locale_id=competition.locale_id, opens_at__lte=competition.opens_at
-        )
-    }
+    # The rounds in the order they opened, up to this one: an order, not a date compared.
+    in_order = list(
+        CompetitionPage.objects.filter(locale_id=competition.locale_id).order_by("opens_at", "pk")
+    )
+    upto = next((place for place, r in enumerate(in_order) if r.pk == competition.pk), -1)
+    rounds = {r.pk: r for r in in_order[: upto + 1]}
     pages = []
     for page in (
         InnovationPage.objects.filter(locale_id=competition.locale_id)
@@ -199,7 +199,8 @@ def pilots(competition: CompetitionPage) -> list[Pilot]:
         parent = next((r for r in rounds.values() if page.path.startswith(r.path)), None)
         if parent is not None:
             pages.append((parent, page))
-    pages.sort(key=lambda pair: (-pair[0].opens_at.timestamp(), pair[1].title))
+    order = {pk: place for place, pk in enumerate(rounds)}
+    pages.sort(key=lambda pair: (-order[pair[0].pk], pair[1].title))
     statuses = dict(InnovationPage._meta.get_field("pilot_status").choices)
     result = []
     for parent, page in pages:
