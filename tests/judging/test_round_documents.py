@@ -175,6 +175,30 @@ def test_coordinators_packet_has_a_pdf_per_idea_and_every_file(
     assert document.done == document.total == 2
 
 
+def test_a_long_idea_keeps_all_its_pages_and_nobody_elses(
+    coordinator, django_capture_on_commit_callbacks
+):
+    competition = make_round(phase="judging", criteria=2)
+    long = make_idea(
+        competition=competition,
+        status=IdeaStatus.SUBMITTED,
+        title="Long proposal",
+        service_model="\n\n".join(f"Paragraph {n} of the model." for n in range(200)),
+    )
+    short = make_idea(competition=competition, status=IdeaStatus.SUBMITTED, title="Short one")
+    archive = packet_of(
+        make_document(
+            competition, DocumentKind.PACKET, coordinator, django_capture_on_commit_callbacks
+        )
+    )
+    first, second = sorted(n for n in archive.namelist() if n.endswith("/idea.pdf"))
+    assert len(PdfReader(io.BytesIO(archive.read(first))).pages) > 1
+    long_text, short_text = pdf_text(archive.read(first)), pdf_text(archive.read(second))
+    assert long.title in long_text and "Paragraph 199 of the model." in long_text
+    assert short.title not in long_text
+    assert short.title in short_text and "Paragraph" not in short_text
+
+
 def test_jurors_packet_holds_only_their_ideas(
     client, judged_round, django_capture_on_commit_callbacks
 ):
@@ -365,3 +389,18 @@ def test_a_document_built_twice_is_built_once(coordinator, judged_round):
     first_file = RoundDocument.objects.get(pk=document.pk).file.name
     again = services.build_document(document_id=document.pk)
     assert again.status == DocumentStatus.READY and again.file.name == first_file
+
+
+@pytest.mark.parametrize("who", ["outsider", "team member", "juror before judging"])
+def test_packet_refused_to_anyone_not_judging_the_round(client, who):
+    competition = make_round(phase="open")
+    idea = make_idea(competition=competition, status=IdeaStatus.SUBMITTED, title="Open secret")
+    users = {
+        "outsider": UserFactory(),
+        "team member": idea.team.memberships.first().user,
+        "juror before judging": make_juror(competition),
+    }
+    client.force_login(users[who])
+    response = client.post(reverse("judging:packet", args=[competition.pk]))
+    assert response.status_code == 404 and b"Open secret" not in response.content
+    assert not RoundDocument.objects.exists()

@@ -10,7 +10,15 @@ from django.core.management import call_command
 from django.db.models import Count
 from pypdf import PdfReader
 
-from ideas.models import CompetitionPage, Idea, Membership, ServiceUnit, Team
+from ideas.charts import figure
+from ideas.models import (
+    CompetitionPage,
+    Idea,
+    InnovationPage,
+    Membership,
+    ServiceUnit,
+    Team,
+)
 from ideas.models.ideas import ENTERED_STATUSES
 from judging import documents
 from judging.models import Award, ConflictOfInterest, JuryMember, Score
@@ -93,3 +101,10 @@ def test_demo_report_pdf_holds_the_figures_of_the_data(demo_round):
     # An open round names its jury.
     for member in jurors:
         assert member.user.profile.name in text
+    # The round's pilots, with their status and metrics to date.
+    pilots = InnovationPage.objects.child_of(demo_round).filter(locale=demo_round.locale)
+    assert pilots.exists()
+    for pilot in pilots:
+        assert f"Pilot status: {pilot.get_pilot_status_display()}" in text
+        for metric in pilot.metrics.all():
+            assert f"{metric.name} {figure(metric.baseline, metric.unit)}" in text
