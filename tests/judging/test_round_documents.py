@@ -404,3 +404,21 @@ def test_packet_refused_to_anyone_not_judging_the_round(client, who):
     response = client.post(reverse("judging:packet", args=[competition.pk]))
     assert response.status_code == 404 and b"Open secret" not in response.content
     assert not RoundDocument.objects.exists()
+
+
+def test_the_report_is_written_in_the_coordinators_language(
+    client, coordinator, judged_round, django_capture_on_commit_callbacks
+):
+    competition = judged_round[0]
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("judging_admin:report", args=[competition.pk]),
+            {"kind": DocumentKind.REPORT},
+            HTTP_ACCEPT_LANGUAGE="fi",
+        )
+    document = RoundDocument.objects.get()
+    with document.file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert document.language == "fi"
+    assert "Jätetyt ideat 2" in text and "Ideas submitted" not in text
