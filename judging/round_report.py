@@ -120,6 +120,9 @@ def round_title(competition: CompetitionPage) -> str:
 
 
 def participation(competition: CompetitionPage) -> Participation:
+    """Who took part, over the round's entered ideas. An idea counts once in each service
+    area its team's units belong to; client groups are those of the round's innovations, the
+    only place the model records one."""
     ideas = list(entered_ideas(competition).values_list("pk", "team_id"))
     team_ids = sorted({team for _idea, team in ideas})
     members = Membership.objects.filter(team_id__in=team_ids)
@@ -130,18 +133,17 @@ def participation(competition: CompetitionPage) -> Participation:
     )
     team_units = list(
         Team.service_units.through.objects.filter(team_id__in=team_ids).values_list(
-            "team_id", "serviceunit_id", "serviceunit__name", "serviceunit__service_area"
+            "team_id", "serviceunit_id", "serviceunit__service_area"
         )
     )
     units_of_team: dict[int, set[int]] = {}
     areas_of_team: dict[int, set[str]] = {}
-    unit_names = {}
-    for team, unit, name, area in team_units:
+    for team, unit, area in team_units:
         units_of_team.setdefault(team, set()).add(unit)
         areas_of_team.setdefault(team, set()).add(area)
-        unit_names[unit] = name
-    # Unit names in the active language (modeltranslation).
-    unit_names = {u.pk: u.name for u in ServiceUnit.objects.filter(pk__in=unit_names)}
+    # The units' names in the active language (modeltranslation reads them off the model).
+    involved = set().union(*units_of_team.values())
+    unit_names = {u.pk: u.name for u in ServiceUnit.objects.filter(pk__in=involved)}
     by_area = Counter()
     for _idea, team in ideas:
         by_area.update(areas_of_team.get(team, ()))
