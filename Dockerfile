@@ -21,6 +21,12 @@ RUN DJANGO_SETTINGS_MODULE=ideatori.settings.production \
     /venv/bin/python manage.py collectstatic --noinput
 
 FROM python:3.11-slim AS runtime
+# WeasyPrint (the round report and the jury packet's PDFs) lays text out with Pango and
+# HarfBuzz, and finds its fonts (DejaVu Sans) through fontconfig: none of them is in -slim.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --create-home --home-dir /home/ideatori ideatori \
     && mkdir -p /app/media /app/private-media && chown ideatori /app/media /app/private-media
 COPY --from=build /venv /venv

@@ -54,6 +54,9 @@ TABLES = {
     "reviews": _("the reviews"),
     "ideas": _("the ideas"),
     "audit": _("the audit trail"),
+    "report": _("the round's report"),
+    "internal_report": _("the round's internal report"),
+    "packet": _("the jury packet"),
 }
 PLACES = {
     "admin": _("the admin"),

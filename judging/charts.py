@@ -74,3 +74,39 @@ def juror_strip(totals: tuple[float, ...], mean: float, scale: tuple[float, floa
         return round(10 + (value - low) / (high - low) * WIDTH, 1)
 
     return Strip(marks=[x(t) for t in totals], mean_x=x(mean))
+
+
+def count_bars(counts: list[tuple[str, int]]) -> BarChart | None:
+    """One bar per label: its count, as a share of the largest count."""
+    if not counts:
+        return None
+    largest = max(count for _label, count in counts) or 1
+    bars = [
+        Bar(
+            label=label,
+            value=count,
+            text=str(count),
+            y=index * ROW_HEIGHT,
+            width=round(count / largest * WIDTH, 1),
+        )
+        for index, (label, count) in enumerate(counts)
+    ]
+    return BarChart(bars=bars, height=len(bars) * ROW_HEIGHT)
+
+
+def score_bars(scores: list[tuple[str, float]], scale: tuple[float, float]) -> BarChart | None:
+    """One bar per idea: its mean score, as a share of the round's scale."""
+    if not scores:
+        return None
+    low, high = scale
+    bars = [
+        Bar(
+            label=label,
+            value=score,
+            text=f"{score:.2f}",
+            y=index * ROW_HEIGHT,
+            width=round(max((score - low) / ((high - low) or 1), 0) * WIDTH, 1),
+        )
+        for index, (label, score) in enumerate(scores)
+    ]
+    return BarChart(bars=bars, height=len(bars) * ROW_HEIGHT)

@@ -1,8 +1,10 @@
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable, TranslatableMixin
 
+from home.storage import ATTACHMENTS, named_storage
 from ideas.models import Award as AwardLevel
 from ideas.models.teams import hash_token
 
@@ -392,3 +395,67 @@ class RoundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_group_display()} ({len(self.recipients)})"
+
+
+def round_document_path(document: "RoundDocument", filename: str) -> str:
+    return f"rounds/{document.competition_id}/{document.kind}/{uuid.uuid4().hex}/{filename}"
+
+
+def private_storage() -> Storage:
+    return named_storage(ATTACHMENTS)
+
+
+class DocumentKind(models.TextChoices):
+    REPORT = "report", _("Round report (PDF)")
+    INTERNAL_REPORT = "internal_report", _("Round report, internal version (PDF)")
+    PACKET = "packet", _("Jury packet (ZIP)")
+
+
+class DocumentStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class RoundDocument(models.Model):
+    """A round's report or jury packet, made in the background (``services.build_document``)
+    and kept in the private store; handed out only by the permission-checked download view.
+
+    A juror's packet has ``juror`` set and holds only their ideas; the coordinator's has none.
+    """
+
+    competition = models.ForeignKey(
+        "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    language = models.CharField(max_length=10)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    file = models.FileField(
+        storage=private_storage, upload_to=round_document_path, max_length=255, blank=True
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("round document")
+        verbose_name_plural = _("round documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -163,3 +163,32 @@ def can_sign_up_by_invitation(
         and not invitation.why_unusable(now or timezone.now())
         and account_for_email(invitation.email) is None
     )
+
+
+# --- the round's report and the jury packet ---------------------------------------------------
+
+
+def can_view_round_report(user, competition) -> bool:
+    """The round's report (the page, its PDF, the internal version naming a blind round's
+    jurors) is the coordinator's, for the organisation's management."""
+    return can_manage_judging(user)
+
+
+def can_request_jury_packet(user, competition, now: datetime | None = None) -> bool:
+    """The coordinator asks for every entered idea; a juror of the round, once judging has
+    begun, for the ideas they may read (``can_view_review``)."""
+    return can_manage_judging(user) or (
+        is_juror(user, competition) and judging_started(competition, now)
+    )
+
+
+def can_download_document(user, document) -> bool:
+    """A juror's packet is theirs alone while they sit on the jury; every other document of a
+    round is the coordinator's."""
+    if document.juror_id is not None:
+        return (
+            user.is_authenticated
+            and user.pk == document.juror_id
+            and is_juror(user, document.competition)
+        )
+    return can_manage_judging(user)

@@ -2,6 +2,7 @@
 assignments, conflicts, reviews and the decision. Keyword-only, typed, each in one
 transaction; refusals raise a ``ServiceError``."""
 
+import logging
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
@@ -19,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 from wagtail.log_actions import log
 from wagtail.models import Locale
 
@@ -38,7 +41,7 @@ from ideas.services import (
     set_up_profile,
 )
 
-from . import notifications, permissions
+from . import documents, notifications, permissions
 from .assignment import AssignmentPlan, plan_assignments
 from .models import (
     JUROR_INVITATION_VALIDITY,
@@ -47,6 +50,8 @@ from .models import (
     AwardLevel,
     ConflictOfInterest,
     ConflictSource,
+    DocumentKind,
+    DocumentStatus,
     JurorInvitation,
     JurorNotice,
     JuryMember,
@@ -54,10 +59,12 @@ from .models import (
     MessageGroup,
     Review,
     ReviewStatus,
+    RoundDocument,
     RoundMessage,
     Score,
     ScoreChange,
 )
+from .round_report import round_report
 from .scoreboard import (
     conflicted_pairs,
     criteria_of,
@@ -66,6 +73,8 @@ from .scoreboard import (
     round_ranking,
     unfinished_reviews,
 )
+
+logger = logging.getLogger(__name__)
 
 JURORS_GROUP = "Jurors"
 
@@ -819,3 +828,148 @@ def send_round_message(*, competition, group: str, texts: dict, by) -> RoundMess
     )
     log(instance=competition, action="ideatori.message_sent", user=by, data={"group": group})
     return record
+
+
+# --- the round's report and the jury packet, made in the background --------------------------
+
+
+class NothingToInclude(ServiceError):
+    """The round (or the juror's part of it) has no entered idea: no file is made."""
+
+
+def packet_ideas_of(competition, juror=None) -> list[Idea]:
+    """The ideas a packet holds, by id: every entered idea of the round, or a juror's own
+    (assigned, entered, without a conflict: the ideas ``can_view_review`` lets them read)."""
+    ideas = Idea.objects.filter(competition=competition, status__in=ENTERED_STATUSES)
+    if juror is not None:
+        conflicts = conflicted_pairs(competition, [juror.pk])
+        ideas = ideas.filter(assignments__juror=juror)
+        return [
+            idea
+            for idea in ideas.select_related("team", "competition").order_by("pk")
+            if (juror.pk, idea.pk) not in conflicts
+        ]
+    return list(ideas.select_related("team", "competition").order_by("pk"))
+
+
+@transaction.atomic
+def request_document(*, competition, kind: str, by) -> RoundDocument:
+    """Ask for the round's report (``DocumentKind.REPORT``, or ``INTERNAL_REPORT`` naming a
+    blind round's jurors) or its jury packet, made in the coordinator's (the active) language.
+
+    A juror asking for the packet gets their own ideas only. Refused (``NotAllowed``) to
+    anyone the predicates refuse; refused (``NothingToInclude``) when there is no idea to put
+    in, and then nothing is queued and no file is made. Side effects: a queued
+    ``RoundDocument``, and once the transaction commits the background task that makes it
+    (``build_document``).
+    """
+    if kind == DocumentKind.PACKET:
+        if not permissions.can_request_jury_packet(by, competition):
+            raise NotAllowed(_("Only the coordinator and the round's jurors get the packet."))
+        juror = None if permissions.can_manage_judging(by) else by
+        if not packet_ideas_of(competition, juror):
+            raise NothingToInclude(
+                _("The round has no submitted ideas for you: there is no packet to make.")
+                if juror
+                else _("The round has no submitted ideas: there is no packet to make.")
+            )
+    elif kind in (DocumentKind.REPORT, DocumentKind.INTERNAL_REPORT):
+        if not permissions.can_view_round_report(by, competition):
+            raise NotAllowed(_("Only a coordinator makes the round's report."))
+        juror = None
+        if not Idea.objects.filter(competition=competition, status__in=ENTERED_STATUSES).exists():
+            raise NothingToInclude(
+                _("The round has no submitted ideas: there is no report to make.")
+            )
+    else:
+        raise NotAllowed(_("Unknown document."))
+    document = RoundDocument.objects.create(
+        competition=competition,
+        kind=kind,
+        juror=juror,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        requested_by=by,
+    )
+    transaction.on_commit(lambda: _enqueue_build(document))
+    return document
+
+
+def _enqueue_build(document: RoundDocument) -> None:
+    try:
+        build_document_task.enqueue(document.pk)
+    except Exception as error:
+        logger.exception("Could not enqueue round document %s", document.pk)
+        RoundDocument.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.FAILED,
+            message=_("The background worker could not be reached: %(error)s")
+            % {"error": str(error)[:300]},
+            finished_at=timezone.now(),
+        )
+
+
+@task()
+def build_document_task(document_id: int) -> str:
+    return build_document(document_id=document_id).status
+
+
+def build_document(*, document_id: int) -> RoundDocument:
+    """Make one queued document, once however many workers run it: the row is claimed by one
+    conditional UPDATE (queued → running). Not one transaction: the progress (``done`` of
+    ``total`` ideas) is written as it goes, for the coordinator's status row.
+
+    Side effects: the file, in the private store (``STORAGES["attachments"]``), and the row
+    ready; or the row failed with the reason. The same person's older documents of the same
+    kind for the round are deleted with their files once the new one is ready.
+    """
+    claimed = RoundDocument.objects.filter(pk=document_id, status=DocumentStatus.QUEUED).update(
+        status=DocumentStatus.RUNNING
+    )
+    document = RoundDocument.objects.select_related("competition", "juror").get(pk=document_id)
+    if not claimed:
+        return document
+    competition = document.competition
+
+    def progress(done: int, total: int) -> None:
+        RoundDocument.objects.filter(pk=document.pk).update(done=done, total=total)
+
+    try:
+        with translation.override(document.language):
+            if document.kind == DocumentKind.PACKET:
+                ideas = packet_ideas_of(competition, document.juror)
+                if not ideas:
+                    raise NothingToInclude(_("The round has no submitted ideas."))
+                progress(0, len(ideas))
+                data = documents.jury_packet(competition, ideas, progress=progress)
+                filename = f"{competition.slug}-{_('jury-packet')}.zip"
+            else:
+                report = round_report(
+                    competition, internal=document.kind == DocumentKind.INTERNAL_REPORT
+                )
+                if report.empty:
+                    raise NothingToInclude(_("The round has no submitted ideas."))
+                progress(0, 1)
+                data = documents.report_pdf(report)
+                progress(1, 1)
+                filename = f"{competition.slug}-{_('report')}.pdf"
+        document.file.save(filename, ContentFile(data), save=False)
+    except Exception as error:
+        logger.exception("Round document %s could not be made", document.pk)
+        RoundDocument.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.FAILED,
+            message=str(error)[:500] or type(error).__name__,
+            finished_at=timezone.now(),
+        )
+        document.refresh_from_db()
+        return document
+    RoundDocument.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.READY, file=document.file.name, finished_at=timezone.now()
+    )
+    older = RoundDocument.objects.filter(
+        competition=competition, kind=document.kind, juror=document.juror, pk__lt=document.pk
+    ).exclude(status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING])
+    for old in older:
+        if old.file:
+            old.file.delete(save=False)
+        old.delete()
+    document.refresh_from_db()
+    return document

@@ -17,6 +17,8 @@ urlpatterns = [
         views.DeclareAnyConflictView.as_view(),
         name="declare_any_conflict",
     ),
+    path("jury/<int:competition_id>/packet/", views.JuryPacketView.as_view(), name="packet"),
+    path("jury/packets/<int:document_id>/", views.JuryDocumentView.as_view(), name="document"),
     path("jury/ideas/<int:idea_id>/", views.ReviewView.as_view(), name="review"),
     path(
         "jury/ideas/<int:idea_id>/conflict/",

@@ -19,11 +19,25 @@ from home.views import storage_unavailable
 from ideas.models import Attachment, CompetitionPage, Idea
 from ideas.models.ideas import ENTERED_STATUSES, field_labels
 from ideas.permissions import withheld_from_jurors
-from ideas.services import FileWithheld, NotAllowed, file_for_juror, make_blind_copy
+from ideas.services import (
+    FileWithheld,
+    NotAllowed,
+    ServiceError,
+    file_for_juror,
+    make_blind_copy,
+)
 
 from . import permissions, services
+from .admin.report import download, status_rows
 from .forms import AnyConflictForm, ConflictForm, ReviewForm
-from .models import Assignment, JuryMember, Review, ReviewStatus
+from .models import (
+    Assignment,
+    DocumentKind,
+    JuryMember,
+    Review,
+    ReviewStatus,
+    RoundDocument,
+)
 from .scoreboard import conflicted_pairs, criteria_of, in_active_language
 
 
@@ -106,7 +120,46 @@ class AssignedIdeasView(LoginRequiredMixin, TemplateView):
             "total": len(rows),
             "judging_open": permissions.judging_open(competition),
             "judging_started": permissions.judging_started(competition),
+            "packet": juror_packet(user, competition),
         }
+
+
+def juror_packet(user, competition) -> dict | None:
+    """The juror's newest packet of the round, as its status row says it."""
+    document = (
+        RoundDocument.objects.filter(competition=competition, juror=user)
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    return status_rows([document])[0] if document else None
+
+
+class JuryPacketView(LoginRequiredMixin, View):
+    """A juror asks for the ZIP of their own ideas (``services.request_document``)."""
+
+    def post(self, request, competition_id):
+        competition = get_object_or_404(CompetitionPage, pk=competition_id)
+        if not permissions.can_request_jury_packet(request.user, competition):
+            raise Http404
+        try:
+            services.request_document(
+                competition=competition, kind=DocumentKind.PACKET, by=request.user
+            )
+        except ServiceError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Your jury packet is being made: its status is below."))
+        return redirect("judging:assigned", competition_id=competition.pk)
+
+
+class JuryDocumentView(LoginRequiredMixin, View):
+    """The juror's packet, to them alone."""
+
+    def get(self, request, document_id):
+        document = get_object_or_404(
+            RoundDocument.objects.select_related("competition"), pk=document_id, status="ready"
+        )
+        return download(request, document)
 
 
 def reviewable_idea(request, idea_id) -> Idea:

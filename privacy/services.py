@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -37,6 +38,7 @@ from judging.models import (
     JurorInvitation,
     JuryMember,
     ReviewStatus,
+    RoundDocument,
     RoundMessage,
 )
 
@@ -166,6 +168,15 @@ def _remove_ideas(ideas) -> int:
     return len(attachments)
 
 
+def _remove_documents(documents) -> int:
+    """Delete round reports and jury packets; their files go from storage once the deletion
+    is committed. Made again from the data as it now stands, they hold nothing removed."""
+    documents = list(documents)
+    _delete_files_after_commit([(d.file.storage, d.file.name) for d in documents if d.file])
+    RoundDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
+    return len(documents)
+
+
 def _scrub_addresses(addresses: set[str]) -> None:
     """Invitations and e-mails addressed to the person go; a round's message log forgets them."""
     Invitation.objects.filter(email__in=addresses).delete()
@@ -212,7 +223,8 @@ def erase_person(*, person, by, reason: str = "", now: datetime | None = None) -
     added stay with the team, shown as a former member's; their reviews, with their conflicts
     of interest and jury seats of those rounds, pass to an account standing for them
     ("former juror"), so that the ranking is unchanged; invitations, outbox e-mails and round
-    message logs addressed to them are deleted or forget the address; the account, its
+    message logs addressed to them are deleted or forget the address; the reports and jury
+    packets of the rounds they judged are deleted with their files; the account, its
     profile and e-mail addresses are deleted (its sessions then belong to nobody). The erasure
     is logged in Wagtail's audit log as ``ideatori.person_erased``, with who erased, the
     reason and the person's pseudonymous id only.
@@ -231,6 +243,12 @@ def erase_person(*, person, by, reason: str = "", now: datetime | None = None) -
     for team, _ideas in plan.removed_teams:
         _remove_ideas(Idea.objects.filter(team=team))
         Team.objects.filter(pk=team.pk).delete()
+    # Reports and packets of the rounds they judged may name them (an internal report).
+    _remove_documents(
+        RoundDocument.objects.filter(
+            Q(juror=person) | Q(competition__jury_members__user=person)
+        ).distinct()
+    )
     former = _keep_reviews(person)
     _scrub_addresses(addresses)
     pseudonym = f"person-{person.pk}"
@@ -280,7 +298,8 @@ def apply_retention(*, now: datetime | None = None) -> RetentionReport:
     - Ideas that were not awarded (not awarded, withdrawn, drafts) of rounds whose results came
       out ``IDEATORI_RETENTION_IDEA_YEARS`` years ago, with their revisions, reviews, the
       jury's decision on them and their attachments, whose files leave storage once the
-      deletion is committed. Awarded ideas stay: they are public record.
+      deletion is committed. Awarded ideas stay: they are public record. The rounds' reports
+      and jury packets go with their files (they hold the removed ideas).
     - Delivered e-mails sent, and failed ones given up, more than
       ``IDEATORI_RETENTION_EMAIL_DAYS`` days ago (they hold addresses and whole messages).
 
@@ -294,6 +313,7 @@ def apply_retention(*, now: datetime | None = None) -> RetentionReport:
         ideas = Idea.objects.filter(competition__in=rounds).exclude(status=IdeaStatus.AWARDED)
         report.ideas = ideas.count()
         report.files = _remove_ideas(ideas)
+        _remove_documents(RoundDocument.objects.filter(competition__in=rounds))
     email_cutoff = now - timedelta(days=settings.IDEATORI_RETENTION_EMAIL_DAYS)
     sent = OutboxMessage.objects.filter(status=OutboxStatus.SENT, sent_at__lt=email_cutoff)
     failed = OutboxMessage.objects.filter(status=OutboxStatus.FAILED, give_up_at__lt=email_cutoff)

@@ -1,6 +1,7 @@
 """The coordinator's judging screens in the Wagtail admin, as one ViewSet with a permission
 policy: the rounds, each round's dashboard (progress, ranking, assignments, conflicts,
-exports), opening judging, messages to teams and jurors, the jury's decision and the results.
+exports), opening judging, messages to teams and jurors, the jury's decision, the results,
+and the round's report with its PDF and jury packet.
 
 Every view asks ``JudgingPolicy`` (``permissions.can_manage_judging``) before anything else;
 each action asks its own predicate too (assignments only while judging runs, the decision only
@@ -47,7 +48,7 @@ class JudgingViewSet(ViewSet):
         )
 
     def get_urlpatterns(self):
-        from . import decision, messaging, views
+        from . import decision, messaging, report, views
 
         return [
             path("", views.RoundsView.as_view(), name="rounds"),
@@ -77,6 +78,12 @@ class JudgingViewSet(ViewSet):
                 "<int:competition_id>/decision/", decision.DecisionView.as_view(), name="decision"
             ),
             path("<int:competition_id>/results/", decision.ResultsView.as_view(), name="results"),
+            path("<int:competition_id>/report/", report.ReportView.as_view(), name="report"),
+            path(
+                "<int:competition_id>/report/files/<int:document_id>/",
+                report.DocumentView.as_view(),
+                name="document",
+            ),
             path(
                 "<int:competition_id>/results/publish/",
                 decision.PublishResultsView.as_view(),

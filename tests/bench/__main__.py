@@ -12,9 +12,14 @@ def main(argv: list[str]) -> int:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from tests.bench import judging, pages, showcase
+    from tests.bench import judging, pages, report, showcase
 
-    benches = {"judging": judging.run, "pages": pages.run, "showcase": showcase.run}
+    benches = {
+        "judging": judging.run,
+        "pages": pages.run,
+        "showcase": showcase.run,
+        "report": report.run,
+    }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
     if unknown:

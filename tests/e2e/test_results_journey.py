@@ -2,7 +2,7 @@
 publishes the demo round's results and drafts the winner's innovation page from the idea; an
 anonymous visitor then finds it on the showcase by a filter and by a word, reads the jury's
 rationale, the metrics chart's text alternative and the adoption, and reads it in Finnish and
-Swedish."""
+Swedish. On the way the coordinator makes the round's report and downloads its PDF."""
 
 import io
 
@@ -61,6 +61,18 @@ def test_results_journey(page, axe_check, monkeypatch):
     # The coordinator adds the pilot's outcomes and publishes, in English, Finnish, Swedish.
     publish_winner(drafted, by=coordinator)
     page.goto("/admin/")  # leave the editor while signed in, so it releases its session
+
+    # The round's report for the management: its figures, then its PDF, made in the
+    # background (at once under the tests' task backend) and downloaded from its status row.
+    page.goto(f"/admin/judging/{competition.pk}/report/")
+    assert "Ideas submitted" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make the report (PDF)").click()
+    wait_for_admin_message(page)
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download: Round report (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     page.context.clear_cookies()
 
     page.goto("/en/innovations/")

@@ -294,3 +294,33 @@ def test_a_jurors_drafts_go_with_them_and_the_former_juror_gets_no_mail():
     assert not Assignment.objects.filter(idea=pending).exists()
     assert message_recipients(competition=competition, group="jurors") == [other]
     assert message_recipients(competition=competition, group="late_jurors") == []
+
+
+def test_erasure_removes_the_reports_and_packets_of_the_rounds_they_judged(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.files.base import ContentFile
+
+    from judging.models import RoundDocument
+
+    competition, _ideas, jurors = scored_round()
+    juror = jurors[0]
+    other_round = make_round(phase="results", criteria=1)
+    documents = {}
+    for key, round_, owner, kind in (
+        ("internal", competition, None, "internal_report"),
+        ("own packet", competition, juror, "packet"),
+        ("elsewhere", other_round, None, "report"),
+    ):
+        document = RoundDocument(
+            competition=round_, kind=kind, juror=owner, language="en", status="ready"
+        )
+        document.file.save(f"{kind}.pdf", ContentFile(b"%PDF"), save=True)
+        documents[key] = (document.pk, document.file.storage, document.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erase_person(person=juror, by=juror)
+
+    assert list(RoundDocument.objects.values_list("pk", flat=True)) == [documents["elsewhere"][0]]
+    for key, (_pk, storage, name) in documents.items():
+        assert storage.exists(name) is (key == "elsewhere")

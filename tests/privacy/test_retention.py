@@ -149,3 +149,23 @@ def test_apply_retention_command_and_nightly_job(capsys):
     assert "Ideas removed: 0" in capsys.readouterr().out
     job = next(job for job in all_jobs() if job.name == "apply_retention")
     assert job.daily_at is not None
+
+
+def test_retention_removes_the_rounds_reports_and_packets_with_their_files(
+    finished_round, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from judging.models import RoundDocument
+
+    competition, _ideas = finished_round
+    document = RoundDocument(competition=competition, kind="packet", language="en", status="ready")
+    document.file.save("packet.zip", ContentFile(b"PK"), save=True)
+    storage, name = document.file.storage, document.file.name
+    moment = results_moment(competition)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_retention(now=moment.replace(year=moment.year + 2))
+
+    assert not RoundDocument.objects.exists()
+    assert not storage.exists(name)
