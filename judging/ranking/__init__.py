@@ -83,9 +83,10 @@ The rules, in the order they are applied:
    as an empirical Bayes estimate: an idea that looks best on three reviews is probably a
    little less good, and its interval says so. Per idea: the share of drawn rounds in which it
    ranks within the top ``top`` (``AWARDS`` by default), and the interval that holds the
-   middle ``RANK_LEVEL`` of its ranks. A pair of ideas, one ranked inside the top and one
-   outside, whose intervals both cross the line between rank ``top`` and ``top + 1`` is
-   pointed out: the ranking cannot tell which of them belongs above the line.
+   middle ``RANK_LEVEL`` of its ranks. A pair of ideas, one among the first ``top`` as the
+   ranking lists them and one after, is pointed out when both their intervals cross the line
+   between rank ``top`` and ``top + 1``, or when they share a rank (tied across the line): the
+   ranking cannot tell which of them belongs above the line.
 
 Scores are shown "on the round's scale": from the lowest ``low`` to the highest ``high`` of the
 round's criteria (1–5 by default).
