@@ -204,3 +204,22 @@ def test_dashboard_says_when_the_fit_does_not_converge_and_still_ranks(
     rows = ranking_rows(html)
     assert len(rows) == 6
     assert all(row[2] == row[4] for row in rows.values())  # calibrated = mean
+
+
+def test_dashboard_flags_a_juror_whose_scores_fit_poorly(client, coordinator):
+    competition = make_round(phase="judging", criteria=1)
+    agreeing = [make_juror(competition) for _ in range(3)]
+    contrary = make_juror(competition, UserFactory(username="contrary-juror"))
+    for i, value in enumerate([5, 5, 4, 4, 3, 3, 2, 2, 1, 1]):
+        idea = make_idea(competition=competition, status=IdeaStatus.SUBMITTED, title=f"Idea {i}")
+        for offset, juror in enumerate(agreeing):
+            make_review(make_assignment(juror, idea), max(1, value - (offset + i) % 2))
+        make_review(make_assignment(contrary, idea), 6 - value)  # the order reversed
+    client.force_login(coordinator)
+
+    html = client.get(url("dashboard", competition)).content.decode()
+
+    progress = html[html.index('id="progress-heading"') : html.index('id="ranking"')]
+    rows = re.findall(r"<tr>(.*?)</tr>", progress, flags=re.S)
+    flagged = [row for row in rows if "Fits the jury's model poorly" in row]
+    assert len(flagged) == 1 and "contrary-juror" in flagged[0]
