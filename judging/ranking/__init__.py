@@ -40,8 +40,11 @@ The rules, in the order they are applied:
    - A gain is never below ``MIN_GAIN``: a juror whose totals do not rise with quality is not
      read backwards, and gets almost no weight.
    - Each juror's noise: the residuals of a first fit (to ``ROUGH_TOLERANCE``) against the
-     degrees of freedom the fit left the juror, pooled with the round's as if with
-     ``NOISE_PRIOR_REVIEWS`` more reviews, never below ``MIN_NOISE``; then held while the fit
+     degrees of freedom the fit left the juror, pooled with the round's as if with n more
+     reviews, never below ``MIN_NOISE``. n is as large as the jurors' noises look alike
+     (empirical Bayes: 2 over the spread of their log mean squares beyond what their degrees
+     of freedom explain), from ``MIN_NOISE_PRIOR_REVIEWS`` to ``MAX_NOISE_PRIOR_REVIEWS``;
+     ``NOISE_PRIOR_REVIEWS`` when too few jurors show it. Then held while the fit
      is finished (two-step weighted least squares, ``NOISE_ROUNDS`` estimates).
    - The fit is the same if every quality moves and the jurors' lines move with it; it is
      shown against the average juror, each juror counting once: mean severity 0 (severity
