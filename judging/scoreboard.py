@@ -46,6 +46,8 @@ from .ranking.certainty import AWARDS, RANK_LEVEL, RESAMPLES
 # The drawn rounds of ``round_certainty`` are kept this long for the same scores; a changed
 # score, review, conflict, criterion or vote is another key, so this only bounds the memory.
 CERTAINTY_CACHE_SECONDS = 24 * 60 * 60
+# Part of the key: raise it when rule 4 or 8 of the ranking changes what the same scores give.
+CERTAINTY_VERSION = 2
 
 
 def display_name(user) -> str:
@@ -341,7 +343,7 @@ def _certainty_key(competition, result: RoundRanking, scores: ScoreColumns, top:
         digest.update(np.ascontiguousarray(column[order]).tobytes())
     scales = sorted((c.pk, str(c.weight), c.scale_min, c.scale_max) for c in result.criteria)
     ranks = [(row.idea, row.rank) for row in result.ranking.ideas]
-    settings = (result.ranking.order_by.value, top, RESAMPLES, RANK_LEVEL)
+    settings = (result.ranking.order_by.value, top, RESAMPLES, RANK_LEVEL, CERTAINTY_VERSION)
     digest.update(repr((scales, ranks, settings)).encode())
     return f"judging:certainty:{competition.pk}:{digest.hexdigest()}"
 
