@@ -16,7 +16,7 @@ from ideas.export import neutralise
 from ideas.models import Idea
 
 from .models import Score, ScoreChange
-from .scoreboard import RoundRanking, display_name, in_active_language
+from .scoreboard import RoundRanking, display_name, in_active_language, round_certainty
 
 
 def _fmt(value: float | None) -> float | str:
@@ -30,13 +30,24 @@ def ranking_table(competition, result: RoundRanking) -> tuple[list[str], list[li
     headers = [_("Rank"), _("Idea id"), _("Title")]
     headers += [_("Team")] if show_teams else []
     headers += [_("Reviews"), _("Normalised"), _("Mean"), _("Median"), _("Spread")]
-    headers += [_("Jurors disagree"), _("Jury votes")] + [c.name for c in criteria]
+    headers += [_("Jurors disagree"), _("Jury votes")]
+    certainty = round_certainty(competition, result)
+    level = {"level": round(100 * certainty.level)}
+    headers += [
+        _("Chance of a top %(top)d place (0–1)") % {"top": certainty.top},
+        _("Rank interval (%(level)d %%), from") % level,
+        _("Rank interval (%(level)d %%), to") % level,
+    ]
+    headers += [c.name for c in criteria]
+    sure = {row.idea: row for row in certainty.ideas}
     rows = []
     for row in ranking.ideas:
         line = [row.rank, row.idea, ideas[row.idea].title]
         line += [ideas[row.idea].team.name] if show_teams else []
         line += [row.reviews, _fmt(row.normalised), _fmt(row.mean), _fmt(row.median)]
         line += [_fmt(row.spread), _("yes") if row.disputed else "", row.votes or ""]
+        line += [_fmt(sure[row.idea].top_probability), sure[row.idea].rank_low]
+        line += [sure[row.idea].rank_high]
         line += [_fmt(row.criterion_means.get(c.pk)) for c in criteria]
         rows.append(line)
     return headers, rows

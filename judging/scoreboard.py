@@ -4,12 +4,14 @@ Reads only; writes are in ``services``. Each function runs a fixed number of que
 the number of ideas, jurors or scores.
 """
 
+import hashlib
 from collections import defaultdict
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BigIntegerField, F, IntegerField, Sum, Value
 from django.db.models.functions import Cast, Coalesce
@@ -30,7 +32,22 @@ from .models import (
     ReviewStatus,
     Score,
 )
-from .ranking import CriterionScale, OrderBy, Ranking, ScoreColumns, rank
+from .ranking import (
+    CriterionScale,
+    OrderBy,
+    RankCertainty,
+    Ranking,
+    ScoreColumns,
+    rank,
+    rank_certainty,
+)
+from .ranking.certainty import AWARDS, RANK_LEVEL, RESAMPLES
+
+# The drawn rounds of ``round_certainty`` are kept this long for the same scores; a changed
+# score, review, conflict, criterion or vote is another key, so this only bounds the memory.
+CERTAINTY_CACHE_SECONDS = 24 * 60 * 60
+# Part of the key: raise it when rule 4 or 8 of the ranking changes what the same scores give.
+CERTAINTY_VERSION = 2
 
 
 def display_name(user) -> str:
@@ -268,6 +285,7 @@ class RoundRanking:
     ranking: Ranking
     criteria: list[Criterion]
     conflicts: set[tuple[int, int]]
+    scores: ScoreColumns | None = field(default=None, repr=False)  # what was ranked
 
 
 def round_ranking(competition, *, order_by: OrderBy | None = None) -> RoundRanking:
@@ -282,13 +300,52 @@ def round_ranking(competition, *, order_by: OrderBy | None = None) -> RoundRanki
             "idea_id", "votes"
         )
     )
-    ranking = rank(
-        score_columns(competition, criteria, conflicts),
-        scales_of(criteria),
-        order_by=order_by,
-        votes=votes,
-    )
-    return RoundRanking(ranking, criteria, conflicts)
+    scores = score_columns(competition, criteria, conflicts)
+    ranking = rank(scores, scales_of(criteria), order_by=order_by, votes=votes)
+    return RoundRanking(ranking, criteria, conflicts, scores)
+
+
+def award_places(competition) -> int:
+    """Where the award line of the ranking lies: below rank ``AWARDS`` (one place per award
+    level: winner, runner-up, honourable mention), lower when the round allows more winners."""
+    return max(AWARDS, competition.winners_allowed)
+
+
+def round_certainty(competition, result: RoundRanking | None = None) -> RankCertainty:
+    """How sure each rank of the round's ranking is (rule 8 of the ranking), with the award
+    line at ``award_places``; ``result`` is ``round_ranking`` of the round, read again when
+    not given.
+
+    Drawing the rounds takes about a second at a few hundred ideas when the jurors are
+    calibrated, so the answer is kept in the cache under a key made of everything it depends
+    on: the scores that count, the criteria's weights and scales, the ranking's order (which
+    holds the jury's votes) and the award line. The same scores thus never draw twice, and
+    any change is a new key: nothing is ever stale. No query beyond ``result``'s.
+    """
+    result = result or round_ranking(competition)
+    top = award_places(competition)
+    scores = result.scores
+    if scores is None:
+        scores = score_columns(competition, result.criteria, result.conflicts)
+    key = _certainty_key(competition, result, scores, top)
+    certainty = cache.get(key)
+    if certainty is None:
+        certainty = rank_certainty(scores, scales_of(result.criteria), result.ranking, top=top)
+        cache.set(key, certainty, CERTAINTY_CACHE_SECONDS)
+    return certainty
+
+
+def _certainty_key(competition, result: RoundRanking, scores: ScoreColumns, top: int) -> str:
+    # The rows in one order, whatever order the database returned them in.
+    order = np.lexsort((scores.criterion, scores.review))
+    digest = hashlib.blake2b(digest_size=20)
+    for column in (scores.review, scores.juror, scores.idea, scores.criterion, scores.value):
+        digest.update(np.ascontiguousarray(column[order]).tobytes())
+    scales = sorted((c.pk, str(c.weight), c.scale_min, c.scale_max) for c in result.criteria)
+    ranks = [(row.idea, row.rank) for row in result.ranking.ideas]
+    settings = (result.ranking.order_by.value, top, RESAMPLES, RANK_LEVEL, CERTAINTY_VERSION)
+    digest.update(repr((scales, ranks, settings)).encode())
+    return f"judging:certainty:{competition.pk}:{digest.hexdigest()}"
 
 
 def plain_weighted_means(competition) -> dict[int, float]:

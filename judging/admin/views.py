@@ -32,6 +32,7 @@ from ..scoreboard import (
     in_active_language,
     jurors_of,
     round_assignments,
+    round_certainty,
     round_ranking,
 )
 from . import JudgingPolicy
@@ -127,11 +128,15 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
         if permissions.judging_started(competition)
         else []
     )
+    certainty = round_certainty(competition, result)
+    sure = {row.idea: row for row in certainty.ideas}
     ranking_page = page_of(request, ranking.ideas, name="rank_page", per_page=RANKING_PER_PAGE)
     ranked = [
         {
             "row": row,
             "title": titles.get(row.idea, ""),
+            "certainty": sure[row.idea],
+            "top_percent": round(100 * sure[row.idea].top_probability),
             "criterion_means": [row.criterion_means.get(c.pk) for c in criteria],
             "chart": charts.criterion_bars(criteria, row.criterion_means),
         }
@@ -177,6 +182,15 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
         "criteria": criteria,
         "criterion_alpha": [(c, ranking.criterion_alpha.get(c.pk)) for c in criteria],
         "ranked": ranked,
+        "certainty": certainty,
+        "certainty_level": round(100 * certainty.level),
+        "award_line": [
+            (titles.get(inside, ""), titles.get(outside, ""))
+            for inside, outside in certainty.close_at_boundary
+        ],
+        "uncalibrated_jurors": [
+            names[j.juror] for j in ranking.jurors if not j.calibrated and j.juror in names
+        ],
         "ranking_page": ranking_page,
         "ranking_query": link_query(request, without="rank_page"),
         "unreviewed": [idea.title for idea in ideas if idea.pk not in reviewed],

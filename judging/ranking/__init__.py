@@ -40,8 +40,11 @@ The rules, in the order they are applied:
    - A gain is never below ``MIN_GAIN``: a juror whose totals do not rise with quality is not
      read backwards, and gets almost no weight.
    - Each juror's noise: the residuals of a first fit (to ``ROUGH_TOLERANCE``) against the
-     degrees of freedom the fit left the juror, pooled with the round's as if with
-     ``NOISE_PRIOR_REVIEWS`` more reviews, never below ``MIN_NOISE``; then held while the fit
+     degrees of freedom the fit left the juror, pooled with the round's as if with n more
+     reviews, never below ``MIN_NOISE``. n is as large as the jurors' noises look alike
+     (empirical Bayes: 2 over the spread of their log mean squares beyond what their degrees
+     of freedom explain), from ``MIN_NOISE_PRIOR_REVIEWS`` to ``MAX_NOISE_PRIOR_REVIEWS``;
+     ``NOISE_PRIOR_REVIEWS`` when too few jurors show it. Then held while the fit
      is finished (two-step weighted least squares, ``NOISE_ROUNDS`` estimates).
    - The fit is the same if every quality moves and the jurors' lines move with it; it is
      shown against the average juror, each juror counting once: mean severity 0 (severity
@@ -83,9 +86,10 @@ The rules, in the order they are applied:
    as an empirical Bayes estimate: an idea that looks best on three reviews is probably a
    little less good, and its interval says so. Per idea: the share of drawn rounds in which it
    ranks within the top ``top`` (``AWARDS`` by default), and the interval that holds the
-   middle ``RANK_LEVEL`` of its ranks. A pair of ideas, one ranked inside the top and one
-   outside, whose intervals both cross the line between rank ``top`` and ``top + 1`` is
-   pointed out: the ranking cannot tell which of them belongs above the line.
+   middle ``RANK_LEVEL`` of its ranks. A pair of ideas, one among the first ``top`` as the
+   ranking lists them and one after, is pointed out when both their intervals cross the line
+   between rank ``top`` and ``top + 1``, or when they share a rank (tied across the line): the
+   ranking cannot tell which of them belongs above the line.
 
 Scores are shown "on the round's scale": from the lowest ``low`` to the highest ``high`` of the
 round's criteria (1–5 by default).

@@ -39,8 +39,9 @@ class IdeaCertainty:
 @dataclass(frozen=True)
 class RankCertainty:
     ideas: list[IdeaCertainty]  # in the ranking's order
-    # (inside, outside): idea ids, one ranked within the top and one not, whose intervals both
-    # cross the line below rank ``top``; by the inside idea's rank, then the outside one's.
+    # (inside, outside): idea ids, one listed within the first ``top`` and one after them, whose
+    # intervals both cross the line below rank ``top`` or who share a rank (tied across the
+    # line); by the inside idea's place in the ranking, then the outside one's.
     close_at_boundary: list[tuple[int, int]]
     top: int
     level: float
@@ -129,7 +130,12 @@ def rank_certainty(
                 rank_high=int(rank_high[index]),
             )
         )
-    inside = [i for i in ideas if i.rank <= top and i.rank_high > top]
-    outside = [i for i in ideas if i.rank > top and i.rank_low <= top]
-    close = [(a.idea, b.idea) for a in inside for b in outside]
+    # The line falls after the first ``top`` ideas as listed: ideas tied across it (sharing a
+    # rank) are on either side of it, and no order of theirs is the ranking's.
+    close = [
+        (a.idea, b.idea)
+        for a in ideas[:top]
+        for b in ideas[top:]
+        if a.rank == b.rank or (a.rank_high > top and b.rank_low <= top)
+    ]
     return RankCertainty(ideas, close, top, level, resamples, order_by)

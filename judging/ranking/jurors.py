@@ -34,7 +34,12 @@ MIN_JURORS_FOR_SPREAD = 4
 MIN_SEVERITY_SD = 0.01
 MIN_GAIN_SD = 0.15
 MIN_GAIN = 0.2
+# How many of the round's reviews a juror's own noise is pooled with: as many as the spread of
+# the jurors' noises allows (empirical Bayes), between these two; NOISE_PRIOR_REVIEWS when
+# fewer than MIN_JURORS_FOR_SPREAD jurors have two degrees of freedom to show it.
 NOISE_PRIOR_REVIEWS = 8
+MIN_NOISE_PRIOR_REVIEWS = 4
+MAX_NOISE_PRIOR_REVIEWS = 100
 # No juror is taken as more exact than 0.1 % of the scale: an exact fit must not weigh
 # infinitely.
 MIN_NOISE = 1e-3
@@ -271,6 +276,27 @@ def _solve(system: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
     return solution
 
 
+def noise_prior_reviews(squares: np.ndarray, dof: np.ndarray) -> float:
+    """How many reviews at the round's pooled noise each juror's own residuals are pooled
+    with: the jurors' noises as spread as their residuals show, beyond what chance alone would
+    spread them. A juror's log mean square over d degrees of freedom scatters around the log
+    of their noise variance by 2 / d; what the jury's scatter exceeds that by is the spread of
+    log noise variances, v, and a prior worth 2 / v reviews has that spread. Jurors who look
+    alike are thus pooled nearly into one noise; jurors who differ keep their own."""
+    able = (dof >= 2) & (squares > 0)
+    if able.sum() < MIN_JURORS_FOR_SPREAD:
+        return NOISE_PRIOR_REVIEWS
+    d = dof[able]
+    # The log of a mean square over d degrees of freedom lies about 1 / d below the log of
+    # its variance.
+    log_variance = np.log(squares[able] / d) + 1 / d
+    centre = _weighted_mean(log_variance, d)
+    excess = _weighted_mean((log_variance - centre) ** 2 - 2 / d, d)
+    if excess <= 0:
+        return MAX_NOISE_PRIOR_REVIEWS
+    return float(np.clip(2 / excess, MIN_NOISE_PRIOR_REVIEWS, MAX_NOISE_PRIOR_REVIEWS))
+
+
 def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
     total = weights.sum()
     return float((values * weights).sum() / total) if total > 0 else 0.0
@@ -421,7 +447,8 @@ class _Fit:
         )
         dof = np.clip(self.sums(1 - leverage) - line, 0, None)
         pooled = max(float(squares.sum() / max(dof.sum(), 1e-12)), MIN_NOISE**2)
-        variance = (squares + NOISE_PRIOR_REVIEWS * pooled) / (dof + NOISE_PRIOR_REVIEWS)
+        prior = noise_prior_reviews(squares, dof)
+        variance = (squares + prior * pooled) / (dof + prior)
         return np.maximum(variance, MIN_NOISE**2), squares, dof
 
     def model(self, quality, severity, gain, variance, floored, iterations, notes) -> JurorModel:

@@ -368,10 +368,44 @@ def bench_pages(n_ideas: int, n_jurors: int, limit: float) -> int:
     return failures
 
 
+def bench_dashboard_certainty(n_ideas: int, n_jurors: int, k: int, limit: float) -> int:
+    """The dashboard of a round whose jurors are calibrated, where the rank intervals refit the
+    juror model in every drawn round: once they are in the cache (the target), and at the
+    first view after a change, with the cache emptied before each run (for reference)."""
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+    from django.test import Client
+
+    with transaction.atomic():
+        competition, ideas, jurors = build_round(n_ideas, n_jurors, reviews_per_idea=k)
+        scores = add_scores(competition, ideas, jurors, k, seed=n_ideas + 1)
+        coordinator = UserFactory()
+        coordinator.groups.add(Group.objects.get(name="Coordinators"))
+    client = Client()
+    client.force_login(coordinator)
+    url = f"/admin/judging/{competition.pk}/"
+    assert client.get(url).status_code == 200
+    warm = median_time(lambda: client.get(url))
+
+    def cold():
+        cache.clear()
+        client.get(url)
+
+    first = median_time(cold)
+    label = f"dashboard, calibrated: {n_ideas} ideas × {k} of {n_jurors} jurors ({scores:,} scores)"
+    failures = report(label, f"{warm:.3f} s", f"≤ {limit:g} s", warm <= limit)
+    print(
+        f"    first view after a change (rank intervals drawn anew): {first:.3f} s"
+        "   (for reference)"
+    )
+    return failures
+
+
 def run() -> int:
     print(f"judging (medians of {REPEAT} runs)")
     failures = 0
     failures += bench_pages(200, 20, limit=0.5)
+    failures += bench_dashboard_certainty(200, 20, 3, limit=0.5)
     failures += bench_assignment(200, 20, limit=1)
     failures += bench_assignment(500, 50, limit=5)
     failures += bench_ranking(1000, 10, None, limit=0.3)

@@ -123,6 +123,8 @@ def test_jury_journey(page, axe_check):
     CompetitionPage.objects.filter(pk=competition.pk).update(**round_dates("deliberation"))
     page.goto(f"/admin/judging/{competition.pk}/")
     assert "Agreement of the jury" in page.locator("main").inner_text()
+    ranking = page.get_by_role("region", name="Ranking", exact=True).inner_text()
+    assert "Chance of a top 3 place" in ranking and "Rank interval (90 %)" in ranking
     axe_check(page)
     with page.expect_navigation():
         page.get_by_role("link", name="Record the jury's decision").click()

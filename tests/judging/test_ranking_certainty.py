@@ -83,3 +83,25 @@ def test_no_scores_give_no_certainty():
     empty = ScoreColumns.from_rows([])
     certainty = rank_certainty(empty, PERCENT, rank(empty, PERCENT))
     assert certainty.ideas == [] and certainty.close_at_boundary == []
+
+
+def test_ideas_tied_across_the_award_line_are_pointed_out():
+    """Ideas 3 and 4 get identical reviews and share third place: the line falls between
+    them, whatever their intervals."""
+    rows = []
+    for idea, values in {
+        1: (95, 90, 92),
+        2: (80, 70, 75),
+        3: (60, 50, 58),
+        4: (60, 50, 58),
+        5: (30, 25, 20),
+        6: (20, 15, 25),
+    }.items():
+        for juror, value in enumerate(values):
+            rows.append((len(rows) + 1, juror, idea, 1, value))
+    scores = ScoreColumns.from_rows(rows)
+    ranking = rank(scores, PERCENT)
+    assert [(r.idea, r.rank) for r in ranking.ideas][2:4] == [(3, 3), (4, 3)]
+    certainty = rank_certainty(scores, PERCENT, ranking, top=3)
+    assert certainty.close_at_boundary == [(3, 4)]
+    assert certainty.ideas[0].top_probability == 1

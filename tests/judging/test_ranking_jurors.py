@@ -247,3 +247,14 @@ def test_calibrated_ranking_beats_the_normalised_one_on_synthetic_juries():
     calibrated = np.mean([quality_of(j, OrderBy.CALIBRATED).spearman for j in juries])
     normalised = np.mean([quality_of(j, OrderBy.NORMALISED).spearman for j in juries])
     assert calibrated > normalised + 0.005
+
+
+def test_noise_is_pooled_as_far_as_the_jurors_noises_look_alike():
+    rng = np.random.default_rng(6)
+    dof = np.full(12, 20.0)
+    alike = 0.01 * rng.chisquare(20, 12)
+    differing = np.geomspace(0.0025, 0.04, 12) * rng.chisquare(20, 12)
+    assert model.noise_prior_reviews(alike, dof) >= 30
+    assert model.noise_prior_reviews(differing, dof) == model.MIN_NOISE_PRIOR_REVIEWS
+    # Too few jurors to show how alike they are: the fixed prior.
+    assert model.noise_prior_reviews(alike[:3], dof[:3]) == model.NOISE_PRIOR_REVIEWS
