@@ -29,19 +29,17 @@ def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
                 id="home.W001",
             )
         ]
-    if backend == "django.core.cache.backends.redis.RedisCache":
-        try:
-            caches["default"].get("ideatori:deploy-check")
-        except Exception as error:  # redis-py's errors, whatever the cause
-            return [
-                Warning(
-                    f"The Redis in REDIS_URL does not answer ({error}). Rate limits, and so "
-                    "every sign-in, and cached pages fail until it does; nothing falls back "
-                    "to per-process counting.",
-                    hint="Start Redis or correct REDIS_URL before starting gunicorn.",
-                    id="home.W002",
-                )
-            ]
+    unreachable = getattr(caches["default"], "unreachable", None)
+    error = unreachable() if unreachable else None
+    if error:
+        return [
+            Warning(
+                f"The Redis in REDIS_URL does not answer ({error}). Until it does, pages are "
+                "not cached and rate limits (failed sign-ins, password resets) are not counted.",
+                hint="Start Redis or correct REDIS_URL before starting gunicorn.",
+                id="home.W002",
+            )
+        ]
     return []
 
 

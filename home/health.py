@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core.cache import caches
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
@@ -57,3 +58,9 @@ def background() -> dict[str, str]:
 def storage_health() -> dict[str, bool]:
     """Whether each file store answers: the teams' attachments and the public media."""
     return {"attachments": reachable(ATTACHMENTS), "media": reachable(MEDIA)}
+
+
+def cache_health() -> bool:
+    """Whether the shared cache (Redis) answers; a cache in the process's memory always does."""
+    unreachable = getattr(caches["default"], "unreachable", None)
+    return unreachable is None or unreachable() is None

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from .csp_reports import CONTENT_TYPES, parse_reports
-from .health import check_health, storage_health
+from .health import cache_health, check_health, storage_health
 from .theme import HEX_COLOUR
 
 csp_log = logging.getLogger("ideatori.csp")
@@ -40,6 +40,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
             # balancer that took servers out for them would take the whole site down, pages
             # and all, for what only uploads and downloads need.
             "storage": storage_health(),
+            # Reported, not judged: without Redis pages are rendered each time, not refused.
+            "cache": cache_health(),
         },
         status=200 if health.ok else 503,
     )

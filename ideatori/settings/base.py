@@ -273,9 +273,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "home.cache_backend.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis that went away fails a request in seconds instead of hanging a worker.
+            # A Redis that went away costs a request two seconds, not a worker (and, with the
+            # forgiving backend, not the page either).
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }

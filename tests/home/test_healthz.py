@@ -17,6 +17,7 @@ def test_healthz_ok_when_database_answers_and_migrations_are_applied(client):
         "worker": "never seen",
         "scheduler": "never seen",
         "storage": {"attachments": True, "media": True},
+        "cache": True,
     }
     assert "no-cache" in response["Cache-Control"]
 
@@ -52,6 +53,7 @@ def test_healthz_503_when_a_migration_is_not_applied(client):
         "worker": "",
         "scheduler": "",
         "storage": {"attachments": True, "media": True},
+        "cache": True,
     }
 
 
@@ -71,6 +73,7 @@ def test_healthz_503_when_the_database_does_not_answer(client, monkeypatch):
         "worker": "unknown",
         "scheduler": "unknown",
         "storage": {"attachments": True, "media": True},
+        "cache": True,
     }
 
 

@@ -434,7 +434,7 @@ def redis_cache(settings, tmp_path):
             time.sleep(0.05)
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "home.cache_backend.ForgivingRedisCache",
                 "LOCATION": f"redis://127.0.0.1:{port}/0",
             }
         }
@@ -462,3 +462,40 @@ def test_with_redis_a_hit_runs_no_query_and_a_publication_purges_it(
     assert kept_in_redis >= 2  # the page and its header key
     assert "Psychologist within reach" in stored.text
     assert "Psychologist within reach, in two cities" in fresh.text
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+def test_healthz_says_the_redis_cache_answers(redis_cache, client):
+    assert client.get("/healthz").json()["cache"] is True
+
+
+def test_with_redis_down_pages_are_rendered_publishing_works_and_healthz_says_so(
+    settings, visitor, world, client, caplog, django_capture_on_commit_callbacks
+):
+    """A Redis that refuses connections (nothing listens on its port) costs the cache, not
+    the pages: each visit is rendered, a publication goes through, and the failure is logged."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again when the block ends: nothing listens
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "home.cache_backend.ForgivingRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    innovation = world["innovation"]
+
+    first = visitor.get(innovation.url)
+    second = visitor.get(innovation.url)
+    innovation.title = "Psychologist within reach, in two cities"
+    with django_capture_on_commit_callbacks(execute=True):
+        innovation.save_revision().publish()
+    fresh = visitor.get(innovation.url)
+    health = client.get("/healthz")
+
+    assert first.status_code == second.status_code == fresh.status_code == 200
+    assert "Psychologist within reach" in second.text
+    assert "Psychologist within reach, in two cities" in fresh.text
+    assert health.status_code == 200 and health.json()["cache"] is False
+    assert any("The cache (Redis) could not read" in r.getMessage() for r in caplog.records)

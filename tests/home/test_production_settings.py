@@ -115,7 +115,7 @@ def test_without_database_url_the_default_is_an_sqlite_file():
             "REDIS_URL",
             "redis://cache.internal:6379/1",
             "settings.CACHES['default']['BACKEND'] + ' ' + settings.CACHES['default']['LOCATION']",
-            "django.core.cache.backends.redis.RedisCache redis://cache.internal:6379/1",
+            "home.cache_backend.ForgivingRedisCache redis://cache.internal:6379/1",
         ),
         (
             "FRONTEND_CACHE_PURGE_URL",
