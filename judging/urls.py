@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views, views
+from . import invitation_views, meeting, views
 
 app_name = "judging"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         views.DeclareAnyConflictView.as_view(),
         name="declare_any_conflict",
     ),
+    path("jury/<int:competition_id>/meeting/", meeting.MeetingView.as_view(), name="meeting"),
     path("jury/ideas/<int:idea_id>/", views.ReviewView.as_view(), name="review"),
     path(
         "jury/ideas/<int:idea_id>/conflict/",

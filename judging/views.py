@@ -47,7 +47,10 @@ def assigned_rows(user, competition) -> list[dict]:
     conflicts = conflicted_pairs(competition, [user.pk])
     assignments = (
         Assignment.objects.filter(
-            juror=user, idea__competition=competition, idea__status__in=ENTERED_STATUSES
+            juror=user,
+            idea__competition=competition,
+            idea__status__in=ENTERED_STATUSES,
+            stage=permissions.current_stage(competition),
         )
         .select_related("idea", "review")
         .order_by("idea__pk")
@@ -106,7 +109,16 @@ class AssignedIdeasView(LoginRequiredMixin, TemplateView):
             "total": len(rows),
             "judging_open": permissions.judging_open(competition),
             "judging_started": permissions.judging_started(competition),
+            "can_view_meeting": permissions.can_view_meeting(user, competition),
+            "stage": competition.stage.label if competition.two_stage else "",
         }
+
+
+def current_assignment(request, idea: Idea) -> Assignment:
+    """The juror's assignment of ``idea`` in the round's current stage."""
+    return Assignment.objects.get(
+        idea=idea, juror=request.user, stage=permissions.current_stage(idea.competition)
+    )
 
 
 def reviewable_idea(request, idea_id) -> Idea:
@@ -121,7 +133,7 @@ class ReviewView(LoginRequiredMixin, View):
 
     def get(self, request, idea_id):
         idea = reviewable_idea(request, idea_id)
-        assignment = Assignment.objects.get(idea=idea, juror=request.user)
+        assignment = current_assignment(request, idea)
         review = Review.objects.filter(assignment=assignment).first()
         criteria = in_active_language(criteria_of(idea.competition))
         initial = {}
@@ -135,7 +147,7 @@ class ReviewView(LoginRequiredMixin, View):
 
     def post(self, request, idea_id):
         idea = reviewable_idea(request, idea_id)
-        assignment = Assignment.objects.get(idea=idea, juror=request.user)
+        assignment = current_assignment(request, idea)
         criteria = in_active_language(criteria_of(idea.competition))
         form = ReviewForm(request.POST, criteria=criteria)
         submit = request.POST.get("action") == "submit"
@@ -169,7 +181,11 @@ class ReviewView(LoginRequiredMixin, View):
         others = []
         if permissions.can_see_other_scores(user, idea):
             others = list(
-                Review.objects.filter(assignment__idea=idea, status=ReviewStatus.SUBMITTED)
+                Review.objects.filter(
+                    assignment__idea=idea,
+                    assignment__stage=assignment.stage,
+                    status=ReviewStatus.SUBMITTED,
+                )
                 .exclude(assignment__juror=user)
                 .exclude(assignment__juror__in=_conflicted_jurors(idea))
                 .prefetch_related("scores")

@@ -171,7 +171,9 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
     can_change = permissions.can_change_assignments(request.user, competition)
     return {
         "competition": competition,
-        "phase": competition.phase.label,
+        "phase": competition.phase_label,
+        "two_stage": competition.two_stage,
+        "can_view_meeting": permissions.can_view_meeting(request.user, competition),
         "submissions": len(ideas),
         "ranking": ranking,
         "criteria": criteria,
