@@ -114,12 +114,14 @@ class MeetingView(LoginRequiredMixin, View):
         certainty = meeting_certainty(result)
         rows = meeting_rows(competition, result, jury, certainty)
         can_record = permissions.can_record_meeting_votes(self.request.user, competition)
-        if can_record and form is None:
-            recorded = dict(
-                MeetingVote.objects.filter(idea__competition=competition).values_list(
-                    "idea_id", "votes"
-                )
+        recorded = dict(
+            MeetingVote.objects.filter(idea__competition=competition).values_list(
+                "idea_id", "votes"
             )
+        )
+        for item in rows:
+            item["votes"] = recorded.get(item["row"].idea)
+        if can_record and form is None:
             form = MeetingVotesForm(
                 ideas=[(item["row"].idea, item["title"]) for item in rows],
                 jury_size=len(jury),

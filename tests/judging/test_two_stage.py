@@ -405,6 +405,10 @@ def test_chair_records_the_votes_and_the_decision_offers_them(client, coordinato
         ideas[0].pk: 3,
         ideas[3].pk: 0,
     }
+    # Every juror reads the recorded votes on the meeting page.
+    client.force_login(people[2])
+    page = client.get(meeting_url(competition)).content.decode()
+    assert "Votes at the meeting</dt><dd>3</dd>" in page
     client.force_login(coordinator)
     page = client.get(reverse("judging_admin:decision", args=[competition.pk])).content.decode()
     assert f'name="{ideas[0].pk}-votes" value="3"' in page
