@@ -266,7 +266,7 @@ def _without_pairs(reviews: np.ndarray, exclude_pairs: set[tuple[int, int]]) -> 
     return reviews[~np.isin(_pair_keys(reviews[:, 1], reviews[:, 2]), excluded)]
 
 
-def _unpacked_columns(competition, submitted, exclude_pairs, stage) -> ScoreColumns:
+def _unpacked_columns(competition, submitted, exclude_pairs, stage=None) -> ScoreColumns:
     reviews = _fetch(submitted.values_list("pk", "assignment__juror_id", "assignment__idea_id"))
     scores = _fetch(
         Score.objects.filter(
