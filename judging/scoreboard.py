@@ -382,13 +382,17 @@ class AssignmentRow:
     juror_id: int
     idea_id: int
     state: str  # "" (not started), "draft" or "submitted"
+    stage: str = Stage.SCREENING
 
 
 def round_assignments(competition) -> list[AssignmentRow]:
-    """Every assignment of the round's entered ideas, by idea and juror."""
+    """Every assignment of the round's entered ideas, by idea, stage and juror."""
     rows = (
         Assignment.objects.filter(idea__competition=competition, idea__status__in=ENTERED_STATUSES)
-        .order_by("idea_id", "juror_id")
-        .values_list("pk", "juror_id", "idea_id", "review__status")
+        .order_by("idea_id", "-stage", "juror_id")
+        .values_list("pk", "juror_id", "idea_id", "review__status", "stage")
     )
-    return [AssignmentRow(pk, juror, idea, state or "") for pk, juror, idea, state in rows]
+    return [
+        AssignmentRow(pk, juror, idea, state or "", stage)
+        for pk, juror, idea, state, stage in rows
+    ]

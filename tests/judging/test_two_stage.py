@@ -461,3 +461,15 @@ def test_meeting_view_same_number_of_queries_with_1_and_10_shortlisted(
         assert page.count('class="meeting-idea"') == n
         counts.append(count_queries(lambda url=url: client.get(url)))
     assert counts[0] == counts[1]
+
+
+def test_dashboard_names_the_stage_and_counts_the_final_stage(client, coordinator):
+    competition, ideas, people = screened_round()
+    services.choose_shortlist(competition=competition, ideas=ideas[:2], by=coordinator)
+    client.force_login(coordinator)
+    page = client.get(reverse("judging_admin:dashboard", args=[competition.pk])).content.decode()
+    assert "<dd>Final judging</dd>" in page
+    assert '<th scope="col">Stage</th>' in page
+    # Each juror's progress is the final stage's: two shortlisted ideas, none scored yet.
+    assert page.count("0 of 2") == len(people)
+    assert "fewer reviewers than the round asks for" not in page
