@@ -393,6 +393,5 @@ def round_assignments(competition) -> list[AssignmentRow]:
         .values_list("pk", "juror_id", "idea_id", "review__status", "stage")
     )
     return [
-        AssignmentRow(pk, juror, idea, state or "", stage)
-        for pk, juror, idea, state, stage in rows
+        AssignmentRow(pk, juror, idea, state or "", stage) for pk, juror, idea, state, stage in rows
     ]

@@ -131,9 +131,8 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
             if assigned.get(idea.pk, 0) < needed(idea.pk)
         ]
         # The final stage assigns the shortlist to the whole jury, not k jurors per idea.
-        if permissions.judging_started(competition) and not permissions.screening_closed(
-            competition
-        )
+        if permissions.judging_started(competition)
+        and not permissions.screening_closed(competition)
         else []
     )
     ranking_page = page_of(request, ranking.ideas, name="rank_page", per_page=RANKING_PER_PAGE)
