@@ -460,7 +460,7 @@ def generate_assignments(
             _("Scores have been entered: change single assignments instead of regenerating.")
         )
     plan = preview_assignments(competition=competition, seed=seed)
-    Assignment.objects.filter(idea__competition=competition).delete()
+    Assignment.objects.filter(idea__competition=competition, stage=Stage.SCREENING).delete()
     Assignment.objects.bulk_create(
         [
             Assignment(juror_id=juror, idea_id=idea, stage=Stage.SCREENING)
