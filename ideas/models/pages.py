@@ -503,7 +503,10 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
             Phase.JUDGING: Milestone(_("Judging ends"), own.judging_closes_at),
             Phase.DELIBERATION: Milestone(_("Results expected"), own.results_at),
         }
-        return upcoming.get(self.phase_at(when))
+        phase = self.phase_at(when)
+        if phase == Phase.JUDGING and self.two_stage and self.stage_at(when) == Stage.SCREENING:
+            return Milestone(_("Screening ends"), own.screening_closes_at)
+        return upcoming.get(phase)
 
     @property
     def next_milestone(self) -> Milestone | None:

@@ -255,6 +255,10 @@ def test_two_stage_round_has_its_stage_at_the_screening_boundary(rounds):
         assert page.phase_label_at(screening_ends - MICRO) == "Screening"
         assert page.phase_label_at(screening_ends) == "Final judging"
         assert page.phase_label_at(competition.judging_closes_at) == "Jury deliberating"
+        # The round page's next date: the screening's end, then judging's.
+        assert page.next_milestone_at(screening_ends - MICRO).at == screening_ends
+        assert page.next_milestone_at(screening_ends - MICRO).label == "Screening ends"
+        assert page.next_milestone_at(screening_ends).at == competition.judging_closes_at
 
 
 def test_one_stage_round_judges_in_its_only_stage():
