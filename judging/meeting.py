@@ -30,6 +30,10 @@ from .scoreboard import (
     shortlisted_ideas,
 )
 
+# A one-stage round brings the top of its ranking to the meeting: a round of thousands of
+# ideas would otherwise print thousands of pages.
+ONE_STAGE_TOP = 30
+
 
 def juror_labels(competition, jury) -> dict[int, str]:
     if competition.blind_judging:
@@ -48,7 +52,7 @@ def meeting_rows(competition, result, jury, certainty) -> list[dict]:
         shortlist = set(shortlisted_ideas(competition))
         ideas = [row for row in ranking.ideas if row.idea in shortlist]
     else:
-        ideas = list(ranking.ideas)
+        ideas = list(ranking.ideas[:ONE_STAGE_TOP])
     certainty = {c.idea: c for c in certainty.ideas}
     titles = dict(
         entered_ideas(competition)
@@ -133,6 +137,10 @@ class MeetingView(LoginRequiredMixin, View):
             "rows": rows,
             "criteria": in_active_language(result.criteria),
             "final": result.stage == Stage.FINAL,
+            "includes_screening": competition.final_ranking_includes_screening,
+            "cut_at": ONE_STAGE_TOP
+            if not competition.two_stage and len(result.ranking.ideas) > ONE_STAGE_TOP
+            else None,
             "form": form if can_record else None,
             "votes_fields": [(item, form[f"{item['row'].idea}-votes"]) for item in rows]
             if can_record

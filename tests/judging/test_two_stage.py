@@ -473,3 +473,27 @@ def test_dashboard_names_the_stage_and_counts_the_final_stage(client, coordinato
     # Each juror's progress is the final stage's: two shortlisted ideas, none scored yet.
     assert page.count("0 of 2") == len(people)
     assert "fewer reviewers than the round asks for" not in page
+
+
+def test_meeting_of_a_one_stage_round_brings_the_top_of_a_long_ranking(
+    client, coordinator, monkeypatch
+):
+    monkeypatch.setattr("judging.meeting.ONE_STAGE_TOP", 2)
+    competition = make_round(phase="deliberation", criteria=1)
+    juror = make_juror(competition)
+    for n in range(3):
+        idea = make_idea(
+            team=make_team(), competition=competition, status="submitted", title=f"Long {n}"
+        )
+        make_review(make_assignment(juror, idea), n + 1)
+    client.force_login(coordinator)
+    page = client.get(meeting_url(competition)).content.decode()
+    assert "The top 2 ideas of the ranking" in page
+    assert "Long 2" in page and "Long 1" in page and "Long 0" not in page
+
+
+def test_meeting_says_which_reviews_the_final_ranking_counts(client, coordinator):
+    competition, _ideas, _people = decided_round(coordinator)
+    client.force_login(coordinator)
+    page = client.get(meeting_url(competition)).content.decode()
+    assert "The ranking counts only the final stage" in page
