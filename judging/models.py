@@ -103,8 +103,21 @@ class JuryMember(Orderable):
     role = models.CharField(
         verbose_name=_("role"), max_length=16, choices=JuryRole.choices, default=JuryRole.MEMBER
     )
+    final_jury = models.BooleanField(
+        verbose_name=_("in the final jury"),
+        default=True,
+        help_text=_("In a round judged in two stages, scores the shortlist."),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("user", widget=UserChooserWidget), FieldPanel("role")])]
+    panels = [
+        FieldRowPanel(
+            [
+                FieldPanel("user", widget=UserChooserWidget),
+                FieldPanel("role"),
+                FieldPanel("final_jury"),
+            ]
+        )
+    ]
     # Read by the round editor's inline panel (``home.panels.ChildInlinePanel``): a person
     # chosen twice is refused on the row in words a coordinator reads.
     formset_class = "judging.jury_forms.JuryMemberFormSet"

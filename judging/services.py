@@ -652,8 +652,8 @@ def choose_shortlist(
     or when it holds an idea that was not screened.
 
     Side effects: the round's shortlist replaced (``ShortlistEntry`` rows); the final stage's
-    assignments replaced: every shortlisted idea assigned to every juror of the round without
-    a conflict with it; logged in the round's history.
+    assignments replaced: every shortlisted idea assigned to every juror of the final jury
+    (``JuryMember.final_jury``) without a conflict with it; logged in the round's history.
     """
     competition = competition.canonical()
     if not permissions.can_choose_shortlist(by, competition, now):
@@ -691,7 +691,7 @@ def choose_shortlist(
             for idea in chosen
         ]
     )
-    jury = [m.user_id for m in jurors_of(competition)]
+    jury = [m.user_id for m in jurors_of(competition) if m.final_jury]
     plan = plan_assignments(
         ideas=chosen, jurors=jury, conflicts=conflicted_pairs(competition, jury), k=None
     )

@@ -11,7 +11,7 @@ from ideas.services import ServiceError
 
 from .. import permissions, services
 from ..forms import ShortlistForm
-from ..scoreboard import entered_ideas, round_ranking, shortlisted_ideas
+from ..scoreboard import display_name, entered_ideas, jurors_of, round_ranking, shortlisted_ideas
 from .views import JudgingView
 
 
@@ -47,6 +47,9 @@ class ShortlistView(JudgingView):
                 "two_stage": competition.two_stage,
                 "allowed": permissions.can_choose_shortlist(self.request.user, competition),
                 "phase": competition.phase_label,
+                "final_jury": [
+                    display_name(m.user) for m in jurors_of(competition) if m.final_jury
+                ],
             },
             status=status,
         )

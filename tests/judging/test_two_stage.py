@@ -12,7 +12,14 @@ from django.utils import timezone
 from ideas.models import CompetitionPage, IdeaStatus, Stage
 from ideas.services import NotAllowed
 from judging import permissions, services
-from judging.models import Assignment, ConflictOfInterest, MeetingVote, Review, ShortlistEntry
+from judging.models import (
+    Assignment,
+    ConflictOfInterest,
+    JuryMember,
+    MeetingVote,
+    Review,
+    ShortlistEntry,
+)
 from judging.scoreboard import round_ranking
 from judging.views import assigned_rows
 from tests.factories import (
@@ -158,6 +165,20 @@ def test_choose_shortlist_assigns_every_shortlisted_idea_to_every_juror(coordina
         ideas[0].pk
     }
     assert Assignment.objects.filter(stage=Stage.SCREENING).count() == 12
+
+
+def test_choose_shortlist_assigns_only_the_final_jury(client, coordinator):
+    competition, ideas, people = screened_round()
+    JuryMember.objects.filter(user=people[2]).update(final_jury=False)
+    services.choose_shortlist(competition=competition, ideas=ideas[2:], by=coordinator)
+    final = set(Assignment.objects.filter(stage=Stage.FINAL).values_list("juror_id", flat=True))
+    assert final == {people[0].pk, people[1].pk}
+    # The screening juror left out sees nothing to score in the final stage.
+    assert assigned_rows(people[2], competition) == []
+    client.force_login(coordinator)
+    page = client.get(shortlist_url(competition)).content.decode()
+    assert "The final jury (set on the round" in page
+    assert people[0].username in page and people[2].username not in page
 
 
 def test_choose_shortlist_refused_before_the_screening_closes(coordinator):
