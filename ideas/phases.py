@@ -11,3 +11,11 @@ class Phase(models.TextChoices):
     JUDGING = "judging", _("Judging")
     DELIBERATION = "deliberation", _("Jury deliberating")
     RESULTS = "results", _("Results published")
+
+
+class Stage(models.TextChoices):
+    """The stages of a round's judging. A round without a screening date judges in one stage,
+    stored as ``SCREENING``: each idea reviewed by the jurors the assignment gives it."""
+
+    SCREENING = "screening", _("Screening")
+    FINAL = "final", _("Final judging")

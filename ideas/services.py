@@ -44,7 +44,7 @@ from .models import (
     Team,
 )
 from .models.ideas import IDEA_TEXT_FIELDS, SUMMARY_MAX_LENGTH
-from .models.pages import ROUND_DATE_FIELDS
+from .models.pages import ROUND_DATE_FIELDS, SCREENING_DATE_FIELD
 from .models.teams import INVITATION_VALIDITY, hash_token
 
 EDITABLE_FIELDS = [*IDEA_TEXT_FIELDS, "target_group_tags"]
@@ -650,6 +650,8 @@ def copy_round(*, competition, by, now: datetime | None = None) -> CompetitionPa
         attrs={
             "translation_key": uuid.uuid4(),
             **{name: copying.a_year_later(getattr(old, name)) for name in ROUND_DATE_FIELDS},
+            SCREENING_DATE_FIELD: old.screening_closes_at
+            and copying.a_year_later(old.screening_closes_at),
         },
     )
     copying.copy_translations(old=old, new=new, keys=keys, years=years, by=by)

@@ -239,3 +239,37 @@ class RoundMessageForm(forms.Form):
             (name, self[f"subject_{code}"], self[f"body_{code}"])
             for code, name in settings.LANGUAGES
         ]
+
+
+class ShortlistForm(forms.Form):
+    """The shortlist: a checkbox per idea of the screening ranking. How many and which may be
+    chosen is the service's rule (``services.choose_shortlist``)."""
+
+    ideas = forms.TypedMultipleChoiceField(
+        label=_("Shortlisted ideas"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, ideas: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ideas"].choices = ideas
+
+
+class MeetingVotesForm(forms.Form):
+    """The votes of each idea at the jury's meeting: one number field per idea, named
+    ``<idea>-votes`` as the service names its refusals."""
+
+    def __init__(self, *args, ideas: list[tuple[int, str]], jury_size: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        for pk, title in ideas:
+            self.fields[f"{pk}-votes"] = forms.IntegerField(
+                label=_("Votes for “%(title)s”") % {"title": title},
+                required=False,
+                min_value=0,
+                max_value=jury_size,
+            )
+
+    def votes(self) -> dict[int, int | None]:
+        return {int(name.split("-")[0]): value for name, value in self.cleaned_data.items()}

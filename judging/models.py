@@ -14,6 +14,7 @@ from wagtail.models import Orderable, TranslatableMixin
 
 from home.storage import ATTACHMENTS, named_storage
 from ideas.models import Award as AwardLevel
+from ideas.models import Stage
 from ideas.models.teams import hash_token
 
 # The round editor's jury rows choose people by searching (never from a list of every
@@ -105,8 +106,21 @@ class JuryMember(Orderable):
     role = models.CharField(
         verbose_name=_("role"), max_length=16, choices=JuryRole.choices, default=JuryRole.MEMBER
     )
+    final_jury = models.BooleanField(
+        verbose_name=_("in the final jury"),
+        default=True,
+        help_text=_("In a round judged in two stages, scores the shortlist."),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("user", widget=UserChooserWidget), FieldPanel("role")])]
+    panels = [
+        FieldRowPanel(
+            [
+                FieldPanel("user", widget=UserChooserWidget),
+                FieldPanel("role"),
+                FieldPanel("final_jury"),
+            ]
+        )
+    ]
     # Read by the round editor's inline panel (``home.panels.ChildInlinePanel``): a person
     # chosen twice is refused on the row in words a coordinator reads.
     formset_class = "judging.jury_forms.JuryMemberFormSet"
@@ -254,12 +268,16 @@ class ConflictOfInterest(models.Model):
 
 
 class Assignment(models.Model):
-    """One juror reviews one idea. A conflicted pair is never assigned; if a conflict arises
-    later, the pair is left out of the juror's list and the ranking until it is lifted."""
+    """One juror reviews one idea in one stage of judging (a one-stage round has only the
+    first). A conflicted pair is never assigned; if a conflict arises later, the pair is left
+    out of the juror's list and the ranking until it is lifted."""
 
     idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="assignments")
     juror = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    stage = models.CharField(
+        verbose_name=_("stage"), max_length=16, choices=Stage.choices, default=Stage.SCREENING
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -268,7 +286,9 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         constraints = [
-            models.UniqueConstraint(fields=["idea", "juror"], name="one_assignment_per_pair")
+            models.UniqueConstraint(
+                fields=["idea", "juror", "stage"], name="one_assignment_per_pair_and_stage"
+            )
         ]
 
     def __str__(self) -> str:
@@ -364,6 +384,53 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idea_id}: {self.level or 'not awarded'}"
+
+
+class ShortlistEntry(models.Model):
+    """One idea of the shortlist the coordinator chose from a round's screening ranking: the
+    final stage's jury scores these ideas. Written only by ``services.choose_shortlist``."""
+
+    competition = models.ForeignKey(
+        "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="+"
+    )
+    idea = models.OneToOneField(
+        "ideas.Idea", on_delete=models.CASCADE, related_name="shortlist_entry"
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["idea_id"]
+        verbose_name = _("shortlisted idea")
+        verbose_name_plural = _("shortlist")
+
+    def __str__(self) -> str:
+        return f"{self.idea_id} shortlisted"
+
+
+class MeetingVote(models.Model):
+    """The votes an idea got at the jury's meeting, as the chair (or the coordinator)
+    recorded them. Written only by ``services.record_meeting_votes``; the decision screen
+    offers them as the jury's recorded vote."""
+
+    competition = models.ForeignKey(
+        "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="+"
+    )
+    idea = models.OneToOneField("ideas.Idea", on_delete=models.CASCADE, related_name="meeting_vote")
+    votes = models.PositiveSmallIntegerField(verbose_name=_("votes"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting vote")
+        verbose_name_plural = _("meeting votes")
+
+    def __str__(self) -> str:
+        return f"{self.idea_id}: {self.votes}"
 
 
 class MessageGroup(models.TextChoices):

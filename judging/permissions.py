@@ -13,7 +13,7 @@ from home.accounts import account_for_email
 from ideas.models import Idea
 from ideas.models.ideas import ENTERED_STATUSES
 from ideas.permissions import before_deadline, is_coordinator
-from ideas.phases import Phase
+from ideas.phases import Phase, Stage
 
 from .models import (
     Assignment,
@@ -68,8 +68,20 @@ def is_conflicted(user, idea: Idea) -> bool:
     return (user.pk, idea.pk) in automatic_pairs(idea.competition, [user.pk], ideas=single)
 
 
-def is_assigned(user, idea: Idea) -> bool:
-    return user.is_authenticated and Assignment.objects.filter(idea=idea, juror=user).exists()
+def current_stage(competition, now: datetime | None = None) -> Stage:
+    """The stage whose assignments jurors see and score: the round says which."""
+    return competition.stage_at(now or timezone.now())
+
+
+def is_assigned(user, idea: Idea, now: datetime | None = None) -> bool:
+    """Assigned in the round's current stage: in the final stage a juror sees only the final
+    stage's assignments."""
+    return (
+        user.is_authenticated
+        and Assignment.objects.filter(
+            idea=idea, juror=user, stage=current_stage(idea.competition, now)
+        ).exists()
+    )
 
 
 def can_view_review(user, idea: Idea, now: datetime | None = None) -> bool:
@@ -79,7 +91,7 @@ def can_view_review(user, idea: Idea, now: datetime | None = None) -> bool:
         idea.status in ENTERED_STATUSES
         and judging_started(idea.competition, now)
         and is_juror(user, idea.competition)
-        and is_assigned(user, idea)
+        and is_assigned(user, idea, now)
         and not is_conflicted(user, idea)
     )
 
@@ -94,7 +106,10 @@ def can_see_other_scores(user, idea: Idea, now: datetime | None = None) -> bool:
         idea.competition.jurors_see_other_scores
         and can_view_review(user, idea, now)
         and Review.objects.filter(
-            assignment__idea=idea, assignment__juror=user, status=ReviewStatus.SUBMITTED
+            assignment__idea=idea,
+            assignment__juror=user,
+            assignment__stage=current_stage(idea.competition, now),
+            status=ReviewStatus.SUBMITTED,
         ).exists()
     )
 
@@ -126,6 +141,44 @@ def can_open_judging(user, competition, now: datetime | None = None) -> bool:
         can_manage_judging(user)
         and judging_open(competition, now)
         and not Assignment.objects.filter(idea__competition=competition).exists()
+    )
+
+
+# --- two stages and the jury's meeting ---------------------------------------------------------
+
+
+def screening_closed(competition, now: datetime | None = None) -> bool:
+    """A round judged in two stages has ended its screening (the final stage, or later)."""
+    return competition.two_stage and current_stage(competition, now) == Stage.FINAL
+
+
+def can_choose_shortlist(user, competition, now: datetime | None = None) -> bool:
+    """The coordinator chooses the shortlist from the screening ranking once the screening
+    has closed, until the final stage closes."""
+    return (
+        can_manage_judging(user)
+        and judging_open(competition, now)
+        and screening_closed(competition, now)
+    )
+
+
+def judging_closed(competition, now: datetime | None = None) -> bool:
+    return competition.phase_at(now or timezone.now()) in (Phase.DELIBERATION, Phase.RESULTS)
+
+
+def can_view_meeting(user, competition, now: datetime | None = None) -> bool:
+    """The jury's meeting view: the coordinator and the round's jurors, once judging has
+    closed (before that, a juror would read the others' comments while still scoring)."""
+    return judging_closed(competition, now) and (
+        can_manage_judging(user) or is_juror(user, competition)
+    )
+
+
+def can_record_meeting_votes(user, competition, now: datetime | None = None) -> bool:
+    """The chair, or the coordinator, records the meeting's votes after judging closes and
+    before the results are published."""
+    return competition.phase_at(now or timezone.now()) == Phase.DELIBERATION and (
+        can_manage_judging(user) or is_chair(user, competition)
     )
 
 

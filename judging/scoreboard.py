@@ -13,13 +13,13 @@ from itertools import chain
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BigIntegerField, F, IntegerField, Sum, Value
+from django.db.models import BigIntegerField, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from home.former_people import is_former_person
-from ideas.models import Idea, Membership, Profile, Team
+from ideas.models import Idea, Membership, Profile, Stage, Team
 from ideas.models.ideas import ENTERED_STATUSES
 
 from .models import (
@@ -28,9 +28,11 @@ from .models import (
     ConflictOfInterest,
     Criterion,
     JuryMember,
+    MeetingVote,
     Review,
     ReviewStatus,
     Score,
+    ShortlistEntry,
 )
 from .ranking import (
     CriterionScale,
@@ -134,11 +136,11 @@ def automatic_pairs(competition, juror_ids: list[int], ideas=None) -> set[tuple[
 
 
 def unfinished_reviews(competition) -> dict[int, int]:
-    """Per juror, how many of their assigned ideas still lack a submitted review (conflicted
-    pairs left out)."""
-    pairs = Assignment.objects.filter(idea__in=entered_ideas(competition)).exclude(
-        review__status=ReviewStatus.SUBMITTED
-    )
+    """Per juror, how many of their assigned ideas in the round's current stage still lack a
+    submitted review (conflicted pairs left out)."""
+    pairs = Assignment.objects.filter(
+        idea__in=entered_ideas(competition), stage=competition.stage
+    ).exclude(review__status=ReviewStatus.SUBMITTED)
     rows = list(pairs.values_list("juror_id", "idea_id"))
     conflicted = conflicted_pairs(competition, sorted({juror for juror, _idea in rows}))
     unfinished = defaultdict(int)
@@ -198,8 +200,34 @@ class Packing:
         return cls(first, width, low) if (last - first + 1) * width <= 62 else None
 
 
+def ranking_stage(competition) -> Stage:
+    """The stage whose ranking the round shows now: the final one once a two-stage round's
+    screening has closed."""
+    return competition.stage
+
+
+def counted_reviews(competition, stage: Stage | None, prefix: str = "") -> Q:
+    """Which reviews a ranking of ``stage`` counts (None: every review). The final ranking
+    counts the final stage's reviews, and the shortlisted ideas' screening reviews too when
+    the round says so."""
+    if stage is None:
+        return Q()
+    counted = Q(**{f"{prefix}assignment__stage": stage})
+    if stage == Stage.FINAL and competition.canonical().final_ranking_includes_screening:
+        counted |= Q(
+            **{
+                f"{prefix}assignment__stage": Stage.SCREENING,
+                f"{prefix}assignment__idea__shortlist_entry__isnull": False,
+            }
+        )
+    return counted
+
+
 def score_columns(
-    competition, criteria: list[Criterion], exclude_pairs: set[tuple[int, int]]
+    competition,
+    criteria: list[Criterion],
+    exclude_pairs: set[tuple[int, int]],
+    stage: Stage | None = None,
 ) -> ScoreColumns:
     """Every score of the round's submitted reviews, as columns, conflicted reviews left out.
 
@@ -211,10 +239,10 @@ def score_columns(
         assignment__idea__competition=competition,
         assignment__idea__status__in=ENTERED_STATUSES,
         status=ReviewStatus.SUBMITTED,
-    )
+    ).filter(counted_reviews(competition, stage))
     packing = Packing.for_criteria(criteria)
     if packing is None:
-        return _unpacked_columns(competition, submitted, exclude_pairs)
+        return _unpacked_columns(competition, submitted, exclude_pairs, stage)
     # Typed for PostgreSQL: it shifts a bigint by an integer, and sums bigints as numeric.
     place = Cast(F("scores__value") - packing.low + 1, BigIntegerField())
     offset = Cast((F("scores__criterion_id") - packing.first_id) * packing.width, IntegerField())
@@ -254,7 +282,7 @@ def _without_pairs(reviews: np.ndarray, exclude_pairs: set[tuple[int, int]]) -> 
     return reviews[~np.isin(_pair_keys(reviews[:, 1], reviews[:, 2]), excluded)]
 
 
-def _unpacked_columns(competition, submitted, exclude_pairs) -> ScoreColumns:
+def _unpacked_columns(competition, submitted, exclude_pairs, stage=None) -> ScoreColumns:
     reviews = _fetch(submitted.values_list("pk", "assignment__juror_id", "assignment__idea_id"))
     scores = _fetch(
         Score.objects.filter(
@@ -262,7 +290,9 @@ def _unpacked_columns(competition, submitted, exclude_pairs) -> ScoreColumns:
             review__assignment__idea__status__in=ENTERED_STATUSES,
             review__status=ReviewStatus.SUBMITTED,
             value__isnull=False,
-        ).values_list("review_id", "criterion_id", "value")
+        )
+        .filter(counted_reviews(competition, stage, prefix="review__"))
+        .values_list("review_id", "criterion_id", "value")
     )
     reviews = _without_pairs(reviews, exclude_pairs)
     reviews = reviews[np.argsort(reviews[:, 0])]
@@ -286,23 +316,56 @@ class RoundRanking:
     criteria: list[Criterion]
     conflicts: set[tuple[int, int]]
     scores: ScoreColumns | None = field(default=None, repr=False)  # what was ranked
+    stage: Stage | None = None
 
 
-def round_ranking(competition, *, order_by: OrderBy | None = None) -> RoundRanking:
-    """The ranking of a round from the database: the time ``make bench`` measures."""
-    criteria = criteria_of(competition)
-    juror_ids = list(
-        JuryMember.objects.filter(competition=competition).values_list("user_id", flat=True)
-    )
-    conflicts = conflicted_pairs(competition, juror_ids)
+def recorded_votes(competition) -> dict[int, int]:
+    """The jury's recorded vote per idea: the decision's, else the meeting's."""
     votes = dict(
+        MeetingVote.objects.filter(idea__competition=competition).values_list("idea_id", "votes")
+    )
+    votes.update(
         Award.objects.filter(idea__competition=competition, votes__isnull=False).values_list(
             "idea_id", "votes"
         )
     )
-    scores = score_columns(competition, criteria, conflicts)
-    ranking = rank(scores, scales_of(criteria), order_by=order_by, votes=votes)
-    return RoundRanking(ranking, criteria, conflicts, scores)
+    return votes
+
+
+def round_ranking(
+    competition, *, order_by: OrderBy | None = None, stage: Stage | None = None
+) -> RoundRanking:
+    """The ranking of a round from the database: the time ``make bench`` measures. Of the
+    reviews of ``stage``; without it, of the stage the round is in (``ranking_stage``)."""
+    criteria = criteria_of(competition)
+    stage = stage or ranking_stage(competition)
+    juror_ids = list(
+        JuryMember.objects.filter(competition=competition).values_list("user_id", flat=True)
+    )
+    conflicts = conflicted_pairs(competition, juror_ids)
+    scores = score_columns(competition, criteria, conflicts, stage)
+    ranking = rank(
+        scores, scales_of(criteria), order_by=order_by, votes=recorded_votes(competition)
+    )
+    return RoundRanking(ranking, criteria, conflicts, scores, stage)
+
+
+def shortlisted_ideas(competition) -> list[int]:
+    return list(
+        ShortlistEntry.objects.filter(competition=competition).values_list("idea_id", flat=True)
+    )
+
+
+def screened_ideas(competition) -> set[int]:
+    """The entered ideas with at least one submitted screening review."""
+    return set(
+        Review.objects.filter(
+            assignment__idea__competition=competition,
+            assignment__idea__status__in=ENTERED_STATUSES,
+            assignment__stage=Stage.SCREENING,
+            status=ReviewStatus.SUBMITTED,
+        ).values_list("assignment__idea_id", flat=True)
+    )
 
 
 def award_places(competition) -> int:
@@ -373,13 +436,16 @@ class AssignmentRow:
     juror_id: int
     idea_id: int
     state: str  # "" (not started), "draft" or "submitted"
+    stage: str = Stage.SCREENING
 
 
 def round_assignments(competition) -> list[AssignmentRow]:
-    """Every assignment of the round's entered ideas, by idea and juror."""
+    """Every assignment of the round's entered ideas, by idea, stage and juror."""
     rows = (
         Assignment.objects.filter(idea__competition=competition, idea__status__in=ENTERED_STATUSES)
-        .order_by("idea_id", "juror_id")
-        .values_list("pk", "juror_id", "idea_id", "review__status")
+        .order_by("idea_id", "-stage", "juror_id")
+        .values_list("pk", "juror_id", "idea_id", "review__status", "stage")
     )
-    return [AssignmentRow(pk, juror, idea, state or "") for pk, juror, idea, state in rows]
+    return [
+        AssignmentRow(pk, juror, idea, state or "", stage) for pk, juror, idea, state, stage in rows
+    ]

@@ -27,7 +27,7 @@ from wagtail.models import Locale
 
 from home.accounts import account_for_email, create_verified_account
 from home.addresses import public_url
-from ideas.models import CompetitionPage, Idea, IdeaStatus, Phase
+from ideas.models import CompetitionPage, Idea, IdeaStatus, Phase, Stage
 from ideas.models.ideas import ENTERED_STATUSES
 from ideas.models.teams import hash_token
 from ideas.notifications import display_name, language_of
@@ -56,6 +56,7 @@ from .models import (
     JurorNotice,
     JuryMember,
     JuryRole,
+    MeetingVote,
     MessageGroup,
     Review,
     ReviewStatus,
@@ -63,6 +64,7 @@ from .models import (
     RoundMessage,
     Score,
     ScoreChange,
+    ShortlistEntry,
 )
 from .round_report import round_report
 from .scoreboard import (
@@ -71,6 +73,7 @@ from .scoreboard import (
     entered_ideas,
     jurors_of,
     round_ranking,
+    screened_ideas,
     unfinished_reviews,
 )
 
@@ -449,20 +452,29 @@ def generate_assignments(
 ) -> AssignmentPlan:
     """Replace the round's assignments with a fresh plan (see ``assignment.plan_assignments``).
 
-    Refused outside judging (before the submission deadline, after judging closed), and once
-    any score has been entered: from then on the coordinator changes single assignments.
-    Logged in the round's history.
+    Refused outside judging (before the submission deadline, after judging closed), after a
+    two-stage round's screening (the final stage's assignments come from the shortlist), and
+    once any score has been entered: from then on the coordinator changes single assignments.
+    Writes screening-stage assignments (a one-stage round's only stage). Logged in the
+    round's history.
     """
     if not permissions.judging_open(competition, now):
         raise NotAllowed(_("Ideas are assigned while judging runs, not before or after it."))
+    if permissions.screening_closed(competition, now):
+        raise NotAllowed(
+            _("The screening has closed: the final stage's assignments come from the shortlist.")
+        )
     if Score.objects.filter(review__assignment__idea__competition=competition).exists():
         raise NotAllowed(
             _("Scores have been entered: change single assignments instead of regenerating.")
         )
     plan = preview_assignments(competition=competition, seed=seed)
-    Assignment.objects.filter(idea__competition=competition).delete()
+    Assignment.objects.filter(idea__competition=competition, stage=Stage.SCREENING).delete()
     Assignment.objects.bulk_create(
-        [Assignment(juror_id=juror, idea_id=idea) for juror, idea in sorted(plan.pairs)]
+        [
+            Assignment(juror_id=juror, idea_id=idea, stage=Stage.SCREENING)
+            for juror, idea in sorted(plan.pairs)
+        ]
     )
     log(
         instance=competition,
@@ -486,7 +498,9 @@ def add_assignment(*, idea: Idea, juror, by, now: datetime | None = None) -> Ass
         raise NotAllowed(_("Only submitted ideas are reviewed."))
     if permissions.is_conflicted(juror, idea):
         raise NotAllowed(_("This juror has a conflict of interest with the idea."))
-    assignment, created = Assignment.objects.get_or_create(idea=idea, juror=juror)
+    assignment, created = Assignment.objects.get_or_create(
+        idea=idea, juror=juror, stage=permissions.current_stage(competition, now)
+    )
     if not created:
         raise NotAllowed(_("The juror already reviews this idea."))
     log(instance=assignment, action="ideatori.assignment_added", user=by)
@@ -583,6 +597,8 @@ def save_review(
     idea = assignment.idea
     if not permissions.can_score(by, idea, now):
         raise NotAllowed(_("Judging has closed; scores can no longer be changed."))
+    if assignment.stage != permissions.current_stage(idea.competition, now):
+        raise NotAllowed(_("The screening has closed; its reviews can no longer be changed."))
     review, _created = Review.objects.select_for_update().get_or_create(assignment=assignment)
     submitting = submit or review.status == ReviewStatus.SUBMITTED
     criteria = criteria_of(idea.competition)
@@ -628,6 +644,135 @@ def save_review(
     review.updated_at = now
     review.save()
     return review
+
+
+# --- two stages and the jury's meeting --------------------------------------------------------
+
+
+@transaction.atomic
+def choose_shortlist(
+    *, competition, ideas: Collection[Idea], by, now: datetime | None = None
+) -> list[ShortlistEntry]:
+    """The coordinator's shortlist from the screening ranking, for the final stage.
+
+    Refused (``NotAllowed``) before the screening closes or after judging closes, and once a
+    final-stage score has been entered; refused (``FieldErrors`` on ``ideas``) when empty,
+    when larger than the number of screened ideas (those with a submitted screening review),
+    or when it holds an idea that was not screened.
+
+    Side effects: the round's shortlist replaced (``ShortlistEntry`` rows); the final stage's
+    assignments replaced: every shortlisted idea assigned to every juror of the final jury
+    (``JuryMember.final_jury``) without a conflict with it; logged in the round's history.
+    """
+    competition = competition.canonical()
+    if not permissions.can_choose_shortlist(by, competition, now):
+        raise NotAllowed(
+            _("The shortlist is chosen after the screening closes, before judging ends.")
+        )
+    if Score.objects.filter(
+        review__assignment__idea__competition=competition,
+        review__assignment__stage=Stage.FINAL,
+        value__isnull=False,
+    ).exists():
+        raise NotAllowed(_("The final jury has begun scoring: the shortlist can no longer change."))
+    chosen = sorted({idea.pk for idea in ideas})
+    screened = screened_ideas(competition)
+    if not chosen:
+        raise FieldErrors({"ideas": _("Choose at least one idea for the shortlist.")})
+    if len(chosen) > len(screened):
+        raise FieldErrors(
+            {
+                "ideas": ngettext(
+                    "The shortlist can hold at most the %(count)d screened idea.",
+                    "The shortlist can hold at most the %(count)d screened ideas.",
+                    len(screened),
+                )
+                % {"count": len(screened)}
+            }
+        )
+    if not set(chosen) <= screened:
+        raise FieldErrors({"ideas": _("Only ideas reviewed in the screening can be shortlisted.")})
+    now = now or timezone.now()
+    ShortlistEntry.objects.filter(competition=competition).delete()
+    entries = ShortlistEntry.objects.bulk_create(
+        [
+            ShortlistEntry(competition=competition, idea_id=idea, chosen_by=by, chosen_at=now)
+            for idea in chosen
+        ]
+    )
+    jury = [m.user_id for m in jurors_of(competition) if m.final_jury]
+    plan = plan_assignments(
+        ideas=chosen, jurors=jury, conflicts=conflicted_pairs(competition, jury), k=None
+    )
+    Assignment.objects.filter(idea__competition=competition, stage=Stage.FINAL).delete()
+    Assignment.objects.bulk_create(
+        [
+            Assignment(juror_id=juror, idea_id=idea, stage=Stage.FINAL, created_at=now)
+            for juror, idea in sorted(plan.pairs)
+        ]
+    )
+    log(
+        instance=competition,
+        action="ideatori.shortlist_chosen",
+        user=by,
+        data={"ideas": chosen, "assignments": len(plan.pairs)},
+    )
+    return entries
+
+
+@transaction.atomic
+def record_meeting_votes(
+    *, competition, votes: Mapping[int, int | None], by, now: datetime | None = None
+) -> list[MeetingVote]:
+    """The votes each idea got at the jury's meeting, keyed by idea.
+
+    Refused (``NotAllowed``) unless ``by`` may record them (the chair or the coordinator,
+    after judging closes and before the results); refused (``FieldErrors`` keyed
+    ``<idea>-votes``) for a number outside 0 … the jury's size, or an idea not of the round.
+
+    Side effects: one ``MeetingVote`` per idea given a number (replacing the earlier one); an
+    idea given None loses its recorded votes. The ranking's tie-break and the decision screen
+    read them as the jury's recorded vote. Logged in the round's history.
+    """
+    competition = competition.canonical()
+    if not permissions.can_record_meeting_votes(by, competition, now):
+        raise NotAllowed(_("The chair records the votes after judging closes, before the results."))
+    ideas = set(entered_ideas(competition).values_list("pk", flat=True))
+    jury_size = len(jurors_of(competition))
+    errors = {}
+    for idea, count in votes.items():
+        if idea not in ideas:
+            errors[f"{idea}-votes"] = _("This idea is not in the round.")
+        elif count is not None and not 0 <= count <= jury_size:
+            errors[f"{idea}-votes"] = _("Votes lie between 0 and the jury's size, %(size)d.") % {
+                "size": jury_size
+            }
+    if errors:
+        raise FieldErrors(errors)
+    now = now or timezone.now()
+    MeetingVote.objects.filter(
+        idea_id__in=[idea for idea, count in votes.items() if count is None]
+    ).delete()
+    recorded = [
+        MeetingVote.objects.update_or_create(
+            idea_id=idea,
+            defaults={
+                "competition": competition,
+                "votes": count,
+                "recorded_by": by,
+                "recorded_at": now,
+            },
+        )[0]
+        for idea, count in sorted(votes.items())
+        if count is not None
+    ]
+    log(
+        instance=competition,
+        action="ideatori.meeting_votes_recorded",
+        user=by,
+        data={"votes": {str(v.idea_id): v.votes for v in recorded}},
+    )
+    return recorded
 
 
 # --- the decision -----------------------------------------------------------------------------

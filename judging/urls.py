@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views, views
+from . import invitation_views, meeting, views
 
 app_name = "judging"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("jury/<int:competition_id>/packet/", views.JuryPacketView.as_view(), name="packet"),
     path("jury/packets/<int:document_id>/", views.JuryDocumentView.as_view(), name="document"),
+    path("jury/<int:competition_id>/meeting/", meeting.MeetingView.as_view(), name="meeting"),
     path("jury/ideas/<int:idea_id>/", views.ReviewView.as_view(), name="review"),
     path(
         "jury/ideas/<int:idea_id>/conflict/",

@@ -61,7 +61,10 @@ def assigned_rows(user, competition) -> list[dict]:
     conflicts = conflicted_pairs(competition, [user.pk])
     assignments = (
         Assignment.objects.filter(
-            juror=user, idea__competition=competition, idea__status__in=ENTERED_STATUSES
+            juror=user,
+            idea__competition=competition,
+            idea__status__in=ENTERED_STATUSES,
+            stage=permissions.current_stage(competition),
         )
         .select_related("idea", "review")
         .order_by("idea__pk")
@@ -121,6 +124,8 @@ class AssignedIdeasView(LoginRequiredMixin, TemplateView):
             "judging_open": permissions.judging_open(competition),
             "judging_started": permissions.judging_started(competition),
             "packet": juror_packet(user, competition),
+            "can_view_meeting": permissions.can_view_meeting(user, competition),
+            "stage": competition.stage.label if competition.two_stage else "",
         }
 
 
@@ -162,6 +167,13 @@ class JuryDocumentView(LoginRequiredMixin, View):
         return download(request, document)
 
 
+def current_assignment(request, idea: Idea) -> Assignment:
+    """The juror's assignment of ``idea`` in the round's current stage."""
+    return Assignment.objects.get(
+        idea=idea, juror=request.user, stage=permissions.current_stage(idea.competition)
+    )
+
+
 def reviewable_idea(request, idea_id) -> Idea:
     idea = get_object_or_404(Idea.objects.select_related("competition", "team"), pk=idea_id)
     if not permissions.can_view_review(request.user, idea):
@@ -174,7 +186,7 @@ class ReviewView(LoginRequiredMixin, View):
 
     def get(self, request, idea_id):
         idea = reviewable_idea(request, idea_id)
-        assignment = Assignment.objects.get(idea=idea, juror=request.user)
+        assignment = current_assignment(request, idea)
         review = Review.objects.filter(assignment=assignment).first()
         criteria = in_active_language(criteria_of(idea.competition))
         initial = {}
@@ -188,7 +200,7 @@ class ReviewView(LoginRequiredMixin, View):
 
     def post(self, request, idea_id):
         idea = reviewable_idea(request, idea_id)
-        assignment = Assignment.objects.get(idea=idea, juror=request.user)
+        assignment = current_assignment(request, idea)
         criteria = in_active_language(criteria_of(idea.competition))
         form = ReviewForm(request.POST, criteria=criteria)
         submit = request.POST.get("action") == "submit"
@@ -222,7 +234,11 @@ class ReviewView(LoginRequiredMixin, View):
         others = []
         if permissions.can_see_other_scores(user, idea):
             others = list(
-                Review.objects.filter(assignment__idea=idea, status=ReviewStatus.SUBMITTED)
+                Review.objects.filter(
+                    assignment__idea=idea,
+                    assignment__stage=assignment.stage,
+                    status=ReviewStatus.SUBMITTED,
+                )
                 .exclude(assignment__juror=user)
                 .exclude(assignment__juror__in=_conflicted_jurors(idea))
                 .prefetch_related("scores")

@@ -55,6 +55,14 @@ def register_judging_actions(actions) -> None:
         "ideatori.message_sent", _("Write to the round's people"), _("Message sent")
     )
     actions.register_action("ideatori.juror_added", _("Add a juror"), _("Juror added"))
+    actions.register_action(
+        "ideatori.shortlist_chosen", _("Choose the shortlist"), _("Shortlist chosen")
+    )
+    actions.register_action(
+        "ideatori.meeting_votes_recorded",
+        _("Record the meeting's votes"),
+        _("Meeting's votes recorded"),
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -44,7 +44,14 @@ def test_the_rule_catches_a_forbidden_import(tmp_path):
 
 # --- a round's phase: only the round compares its dates -----------------------------------------
 
-ROUND_DATES = {"opens_at", "closes_at", "judging_closes_at", "results_at", "results_published_at"}
+ROUND_DATES = {
+    "opens_at",
+    "closes_at",
+    "screening_closes_at",
+    "judging_closes_at",
+    "results_at",
+    "results_published_at",
+}
 ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 DATE_LOOKUPS = {"lt", "lte", "gt", "gte", "range", "date", "year", "month", "day"}
 # The round model owns the rule; migrations record history.

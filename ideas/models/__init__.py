@@ -22,6 +22,7 @@ from .pages import (
     CompetitionPageForm,
     Milestone,
     Phase,
+    Stage,
 )
 from .teams import (
     Invitation,
@@ -64,6 +65,7 @@ __all__ = [
     "results_day",
     "Milestone",
     "Phase",
+    "Stage",
     "Profile",
     "ReminderSent",
     "Role",

@@ -29,7 +29,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from home.blocks import BodyBlock
 from home.memo import ViewRestrictionsReadOnce, public
 from home.panels import ChildInlinePanel
-from ideas.phases import Phase
+from ideas.phases import Phase, Stage
 
 from .ideas import DEFAULT_REQUIRED_FIELDS, field_labels
 
@@ -75,8 +75,12 @@ class CompetitionIndexPage(ViewRestrictionsReadOnce, Page):
 # in the default language and read from it by every translation, so that a translation can
 # never show other dates, another phase or other judging rules than its round.
 ROUND_DATE_FIELDS = ("opens_at", "closes_at", "judging_closes_at", "results_at")
+# Optional: a round with it judges in two stages (see ``CompetitionPage.stage_at``).
+SCREENING_DATE_FIELD = "screening_closes_at"
 ROUND_FIELDS = (
     *ROUND_DATE_FIELDS,
+    SCREENING_DATE_FIELD,
+    "final_ranking_includes_screening",
     "results_published_at",
     "blind_judging",
     "reviews_per_idea",
@@ -221,6 +225,15 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
     opens_at = models.DateTimeField(verbose_name=_("submissions open"))
     closes_at = models.DateTimeField(verbose_name=_("submission deadline"))
     judging_closes_at = models.DateTimeField(verbose_name=_("judging ends"))
+    screening_closes_at = models.DateTimeField(
+        verbose_name=_("screening ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For judging in two stages: the screening ends here, the coordinator then chooses "
+            "a shortlist and the jury scores it until judging ends. Empty: one stage."
+        ),
+    )
     results_at = models.DateTimeField(
         verbose_name=_("results expected"),
         help_text=_("The date announced for the results; they go public when published."),
@@ -249,6 +262,14 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         verbose_name=_("jurors see each other's scores"),
         default=False,
         help_text=_("A juror sees the others' scores of an idea after submitting their own."),
+    )
+    final_ranking_includes_screening = models.BooleanField(
+        verbose_name=_("final ranking includes the screening reviews"),
+        default=False,
+        help_text=_(
+            "In a round judged in two stages, the final ranking counts only the final "
+            "stage's reviews unless this is ticked."
+        ),
     )
     winners_allowed = models.PositiveSmallIntegerField(
         verbose_name=_("winners"),
@@ -296,6 +317,7 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldPanel("screening_closes_at"),
                 FieldRowPanel([FieldPanel("judging_closes_at"), FieldPanel("results_at")]),
             ],
             heading=_("Dates (Helsinki time)"),
@@ -305,6 +327,7 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
                 FieldPanel("blind_judging"),
                 FieldPanel("reviews_per_idea"),
                 FieldPanel("jurors_see_other_scores"),
+                FieldPanel("final_ranking_includes_screening"),
                 FieldRowPanel([FieldPanel("winners_allowed"), FieldPanel("juror_reminder_days")]),
             ],
             heading=_("Judging"),
@@ -341,6 +364,20 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
                     _("Must be later than “%(earlier)s”."),
                     code="date_order",
                     params={"earlier": self._meta.get_field(earlier).verbose_name},
+                )
+        screening = self.screening_closes_at
+        if screening and "judging_closes_at" not in errors:
+            if self.closes_at and screening <= self.closes_at:
+                errors[SCREENING_DATE_FIELD] = ValidationError(
+                    _("Must be later than “%(earlier)s”."),
+                    code="date_order",
+                    params={"earlier": self._meta.get_field("closes_at").verbose_name},
+                )
+            elif self.judging_closes_at and screening >= self.judging_closes_at:
+                errors[SCREENING_DATE_FIELD] = ValidationError(
+                    _("Must be earlier than “%(later)s”."),
+                    code="date_order",
+                    params={"later": self._meta.get_field("judging_closes_at").verbose_name},
                 )
         if errors:
             raise ValidationError(errors)
@@ -429,6 +466,34 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
     def phase(self) -> Phase:
         return self.phase_at(timezone.now())
 
+    @property
+    def two_stage(self) -> bool:
+        return self.canonical().screening_closes_at is not None
+
+    def stage_at(self, when: datetime) -> Stage:
+        """Which stage's reviews the round is on: ``FINAL`` from the end of the screening on
+        in a round judged in two stages, else ``SCREENING`` (a one-stage round's only one).
+        Whether jurors score at all is the phase's to say (``JUDGING``)."""
+        own = self.canonical()
+        if own.screening_closes_at is not None and when >= own.screening_closes_at:
+            return Stage.FINAL
+        return Stage.SCREENING
+
+    @property
+    def stage(self) -> Stage:
+        return self.stage_at(timezone.now())
+
+    def phase_label_at(self, when: datetime) -> str:
+        """The phase's name, with the stage while a round judged in two stages judges."""
+        phase = self.phase_at(when)
+        if phase == Phase.JUDGING and self.two_stage:
+            return self.stage_at(when).label
+        return phase.label
+
+    @property
+    def phase_label(self) -> str:
+        return self.phase_label_at(timezone.now())
+
     def next_milestone_at(self, when: datetime) -> Milestone | None:
         """The next date a visitor waits for, or None once results are out."""
         own = self.canonical()
@@ -438,7 +503,10 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
             Phase.JUDGING: Milestone(_("Judging ends"), own.judging_closes_at),
             Phase.DELIBERATION: Milestone(_("Results expected"), own.results_at),
         }
-        return upcoming.get(self.phase_at(when))
+        phase = self.phase_at(when)
+        if phase == Phase.JUDGING and self.two_stage and self.stage_at(when) == Stage.SCREENING:
+            return Milestone(_("Screening ends"), own.screening_closes_at)
+        return upcoming.get(phase)
 
     @property
     def next_milestone(self) -> Milestone | None:

@@ -48,7 +48,7 @@ class JudgingViewSet(ViewSet):
         )
 
     def get_urlpatterns(self):
-        from . import decision, messaging, report, views
+        from . import decision, messaging, report, shortlist, views
 
         return [
             path("", views.RoundsView.as_view(), name="rounds"),
@@ -73,6 +73,11 @@ class JudgingViewSet(ViewSet):
             ),
             path(
                 "<int:competition_id>/messages/", messaging.MessagesView.as_view(), name="messages"
+            ),
+            path(
+                "<int:competition_id>/shortlist/",
+                shortlist.ShortlistView.as_view(),
+                name="shortlist",
             ),
             path(
                 "<int:competition_id>/decision/", decision.DecisionView.as_view(), name="decision"

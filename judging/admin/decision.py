@@ -17,7 +17,7 @@ from ideas.services import ServiceError, publish_results
 
 from .. import services
 from ..forms import DecisionForm
-from ..models import Award, AwardLevel
+from ..models import Award, AwardLevel, MeetingVote
 from ..scoreboard import entered_ideas, in_active_language, jurors_of, round_ranking
 from .views import JudgingView
 
@@ -56,15 +56,23 @@ class DecisionView(JudgingView):
         read_only = not can_decide(self.request.user, self.competition)
         jury_size = len(jurors_of(self.competition))
 
-        def initial(award) -> dict:
+        # The votes the chair recorded at the jury's meeting, offered where the decision
+        # has none of its own.
+        meeting = dict(
+            MeetingVote.objects.filter(idea__competition=self.competition).values_list(
+                "idea_id", "votes"
+            )
+        )
+
+        def initial(pk: int, award) -> dict:
             if award is None:
-                return {}
+                return {"votes": meeting[pk]} if pk in meeting else {}
             return {
                 "level": award.level,
                 "rationale": award.rationale,
                 "criteria": [c.pk for c in award.criteria.all()],
                 "feedback": award.feedback,
-                "votes": award.votes,
+                "votes": award.votes if award.votes is not None else meeting.get(pk),
             }
 
         shown, folded = [], []
@@ -75,7 +83,7 @@ class DecisionView(JudgingView):
                     data,
                     prefix=str(pk),
                     criteria=self.criteria,
-                    initial=initial(award),
+                    initial=initial(pk, award),
                     jury_size=jury_size,
                     read_only=read_only,
                 )

@@ -18,7 +18,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.models import Locale
 
 from home import audit
-from ideas.models import CompetitionPage
+from ideas.models import CompetitionPage, Stage
 from ideas.permissions import can_decide
 from ideas.services import ServiceError
 
@@ -105,8 +105,14 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
     ranking, criteria = result.ranking, in_active_language(result.criteria)
     jury = jurors_of(competition)
     assignments = round_assignments(competition)
-    # Conflicted pairs count neither in a juror's progress nor in an idea's reviewers.
-    live = [a for a in assignments if (a.juror_id, a.idea_id) not in result.conflicts]
+    # Conflicted pairs count neither in a juror's progress nor in an idea's reviewers, and
+    # progress is the current stage's.
+    stage = competition.stage
+    live = [
+        a
+        for a in assignments
+        if (a.juror_id, a.idea_id) not in result.conflicts and a.stage == stage
+    ]
     assigned = Counter(a.idea_id for a in live)
     total = Counter(a.juror_id for a in live)
     done = Counter(a.juror_id for a in live if a.state == ReviewStatus.SUBMITTED)
@@ -125,7 +131,9 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
             for idea in ideas
             if assigned.get(idea.pk, 0) < needed(idea.pk)
         ]
+        # The final stage assigns the shortlist to the whole jury, not k jurors per idea.
         if permissions.judging_started(competition)
+        and not permissions.screening_closed(competition)
         else []
     )
     certainty = round_certainty(competition, result)
@@ -176,7 +184,9 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
     can_change = permissions.can_change_assignments(request.user, competition)
     return {
         "competition": competition,
-        "phase": competition.phase.label,
+        "phase": competition.phase_label,
+        "two_stage": competition.two_stage,
+        "can_view_meeting": permissions.can_view_meeting(request.user, competition),
         "submissions": len(ideas),
         "ranking": ranking,
         "criteria": criteria,
@@ -216,7 +226,12 @@ def dashboard_context(request, competition, *, conflict_form=None) -> dict:
         "order_by": ranking.order_by,
         "assignment_filters": filters,
         "assignments": [
-            {"row": a, "idea": titles.get(a.idea_id, ""), "juror": names.get(a.juror_id, "")}
+            {
+                "row": a,
+                "idea": titles.get(a.idea_id, ""),
+                "juror": names.get(a.juror_id, ""),
+                "stage": Stage(a.stage).label,
+            }
             for a in assignments_page.object_list
         ],
         "assignments_page": assignments_page,

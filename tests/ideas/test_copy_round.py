@@ -483,3 +483,14 @@ def test_copy_round_admin_denied_without_the_coordinators_group(client, old_roun
         editor_html = client.get(f"/admin/pages/{old_round.pk}/edit/").content.decode()
         assert f"/admin/pages/{old_round.pk}/copy/" in editor_html  # Wagtail's own copy
         assert copy_url(old_round) not in editor_html
+
+
+def test_copy_round_moves_a_screening_date_a_year_on(old_round, coordinator):
+    # A one-stage round's copy judges in one stage.
+    assert copy_round(competition=old_round, by=coordinator, now=NOW).screening_closes_at is None
+    screening = old_round.closes_at + timedelta(days=7)
+    CompetitionPage.objects.filter(pk=old_round.pk).update(screening_closes_at=screening)
+    old_round.refresh_from_db()
+    new = copy_round(competition=old_round, by=coordinator, now=NOW)
+    assert new.screening_closes_at == a_year_later(screening)
+    assert new.closes_at < new.screening_closes_at < new.judging_closes_at

@@ -233,3 +233,63 @@ def test_translation_editor_shows_round_fields_read_only(client, coordinator, ro
     assert saved.reviews_per_idea == competition.reviews_per_idea == 2
     competition.refresh_from_db()
     assert competition.reviews_per_idea == 2
+
+
+# --- two stages: the round says which stage it judges in ----------------------------------------
+
+
+def test_two_stage_round_has_its_stage_at_the_screening_boundary(rounds):
+    from ideas.models import Stage
+
+    competition, finnish = rounds
+    screening_ends = competition.closes_at + timedelta(days=5)
+    CompetitionPage.objects.filter(pk=competition.pk).update(screening_closes_at=screening_ends)
+    competition = CompetitionPage.objects.get(pk=competition.pk)
+    finnish = CompetitionPage.objects.get(pk=finnish.pk)  # its own row has no screening date
+    for page in (competition, finnish):
+        assert page.two_stage
+        assert page.stage_at(screening_ends - MICRO) == Stage.SCREENING
+        assert page.stage_at(screening_ends) == Stage.FINAL
+        # Both stages are the judging phase, named by their stage.
+        assert page.phase_at(screening_ends) == Phase.JUDGING
+        assert page.phase_label_at(screening_ends - MICRO) == "Screening"
+        assert page.phase_label_at(screening_ends) == "Final judging"
+        assert page.phase_label_at(competition.judging_closes_at) == "Jury deliberating"
+        # The round page's next date: the screening's end, then judging's.
+        assert page.next_milestone_at(screening_ends - MICRO).at == screening_ends
+        assert page.next_milestone_at(screening_ends - MICRO).label == "Screening ends"
+        assert page.next_milestone_at(screening_ends).at == competition.judging_closes_at
+
+
+def test_one_stage_round_judges_in_its_only_stage():
+    from ideas.models import Stage
+
+    competition = make_round(phase="judging")
+    assert not competition.two_stage
+    assert competition.stage == Stage.SCREENING
+    assert competition.phase_label == "Judging"
+
+
+@pytest.mark.parametrize(
+    ("days_after_close", "message"),
+    [
+        (0, "Must be later than “submission deadline”."),
+        (20, "Must be earlier than “judging ends”."),
+        (30, "Must be earlier than “judging ends”."),
+    ],
+)
+def test_screening_date_outside_judging_is_refused_on_its_field(days_after_close, message):
+    from django.core.exceptions import ValidationError
+
+    competition = make_round(phase="judging")
+    competition.screening_closes_at = competition.closes_at + timedelta(days=days_after_close)
+    with pytest.raises(ValidationError) as refused:
+        competition.clean()
+    assert refused.value.message_dict == {"screening_closes_at": [message]}
+
+
+def test_screening_date_within_judging_or_empty_is_accepted():
+    competition = make_round(phase="judging")
+    competition.clean()
+    competition.screening_closes_at = competition.closes_at + timedelta(days=10)
+    competition.clean()
