@@ -15,8 +15,14 @@ from openpyxl import Workbook
 from ideas.export import neutralise
 from ideas.models import Idea
 
-from .models import Score, ScoreChange
-from .scoreboard import RoundRanking, display_name, in_active_language, round_certainty
+from .models import Review, Score, ScoreChange
+from .scoreboard import (
+    RoundRanking,
+    counted_reviews,
+    display_name,
+    in_active_language,
+    round_certainty,
+)
 
 
 def _fmt(value: float | None) -> float | str:
@@ -69,11 +75,19 @@ def reviews_table(competition, result: RoundRanking) -> tuple[list[str], list[li
             score__review__assignment__idea__competition=competition
         ).values_list("score_id", flat=True)
     )
+    # The reviews the exported ranking counts: in a two-stage round, those of its stage.
+    counted = set(
+        Review.objects.filter(assignment__idea__competition=competition)
+        .filter(counted_reviews(competition, result.stage))
+        .values_list("pk", flat=True)
+    )
     names = {c.pk: c.name for c in in_active_language(result.criteria)}
+    stages = competition.two_stage
     headers = [
         _("Idea id"),
         _("Title"),
         _("Juror"),
+        *([_("Stage")] if stages else []),
         _("Review status"),
         _("Counts in the ranking"),
         _("Criterion"),
@@ -88,6 +102,7 @@ def reviews_table(competition, result: RoundRanking) -> tuple[list[str], list[li
         juror = assignment.juror
         counts = (
             review.status == "submitted"
+            and review.pk in counted
             and (assignment.juror_id, assignment.idea_id) not in result.conflicts
         )
         rows.append(
@@ -95,6 +110,7 @@ def reviews_table(competition, result: RoundRanking) -> tuple[list[str], list[li
                 assignment.idea_id,
                 assignment.idea.title,
                 display_name(juror),
+                *([assignment.get_stage_display()] if stages else []),
                 review.get_status_display(),
                 _("yes") if counts else _("no"),
                 names.get(score.criterion_id, score.criterion.name),

@@ -518,3 +518,36 @@ def test_meeting_says_which_reviews_the_final_ranking_counts(client, coordinator
     client.force_login(coordinator)
     page = client.get(meeting_url(competition)).content.decode()
     assert "The ranking counts only the final stage" in page
+
+
+def test_reviews_export_names_each_reviews_stage_and_counts_the_final_ones(client, coordinator):
+    import csv
+    import io
+
+    competition, ideas, _people = final_round(coordinator)
+    client.force_login(coordinator)
+    response = client.get(reverse("judging_admin:export", args=[competition.pk, "reviews", "csv"]))
+    header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    stage, counts = header.index("Stage"), header.index("Counts in the ranking")
+    by_stage = {(row[stage], row[counts]) for row in rows}
+    shortlisted = {row[0] for row in rows if row[stage] == "Final judging"}
+
+    assert by_stage == {("Screening", "no"), ("Final judging", "yes")}
+    assert shortlisted == {str(ideas[0].pk), str(ideas[3].pk)}
+
+
+def test_reviews_export_counts_screening_reviews_of_the_shortlist_when_the_round_says_so(
+    client, coordinator
+):
+    import csv
+    import io
+
+    competition, ideas, _people = final_round(coordinator, final_ranking_includes_screening=True)
+    client.force_login(coordinator)
+    response = client.get(reverse("judging_admin:export", args=[competition.pk, "reviews", "csv"]))
+    header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    stage, counts = header.index("Stage"), header.index("Counts in the ranking")
+    counted = {(row[0], row[stage]) for row in rows if row[counts] == "yes"}
+    shortlist = {str(ideas[0].pk), str(ideas[3].pk)}
+
+    assert counted == {(idea, s) for idea in shortlist for s in ("Screening", "Final judging")}
