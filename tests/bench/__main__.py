@@ -12,9 +12,15 @@ def main(argv: list[str]) -> int:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from tests.bench import judging, pages, showcase
+    from tests.bench import judging, load, pages, showcase
 
-    benches = {"judging": judging.run, "pages": pages.run, "showcase": showcase.run}
+    benches = {
+        "judging": judging.run,
+        "pages": pages.run,
+        "showcase": showcase.run,
+        # gunicorn and wrk on a database of its own (the demo content), beside the others.
+        "load": load.run,
+    }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
     if unknown:
