@@ -12,9 +12,9 @@ it (https in X-Forwarded-Proto):
 1. a session started on server A continues on server B;
 2. an attachment uploaded through A is downloaded through B with the same bytes, lies in the
    private bucket, and an unsigned GET of it from the bucket is refused;
-3. a round page cached on B (a stored copy in Redis) is fresh on B at once after a coordinator
-   publishes a new title through the Wagtail admin on A (a second factor set up on the way,
-   with the key the set-up page shows, as the coordinator's authenticator app would);
+3. a round page cached on B (a stored copy in Redis, answered with an Age) is fresh on B at
+   once after a coordinator publishes a new title through the Wagtail admin on A (a second
+   factor set up on the way, with the key the set-up page shows, as an authenticator app);
 4. the purges the listener received name the page in every language under its own
    translated path, its listings and the home pages, all with the public host.
 
@@ -480,6 +480,8 @@ def run(work: Path, processes: Processes) -> None:
     assert page_cache_keys(redis_port, ORIGIN + round_path), "B did not store the round in Redis"
     second = Visitor(b).get(round_path)
     assert second.headers["Cache-Control"].startswith("public") and old_title in second.text
+    # Django's cache middleware says how old a copy it answers with is: a hit.
+    assert "Age" in second.headers and "Age" not in first.headers, second.headers
     alternates = dict(
         re.findall(r'<link rel="alternate" hreflang="(\w+)" href="([^"]+)"', first.text)
     )
@@ -528,7 +530,7 @@ def run(work: Path, processes: Processes) -> None:
     published = coordinator.request("POST", edit_path, data=fields)
     assert published.status_code == 302, _form_errors(published)
     fresh = Visitor(b).get(round_path)
-    assert fresh.status_code == 200
+    assert fresh.status_code == 200 and "Age" not in fresh.headers, fresh.headers
     assert (
         html.unescape(re.search(r"<h1[^>]*>(.*?)</h1>", fresh.text, re.S).group(1).strip())
         == new_title
