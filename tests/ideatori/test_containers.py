@@ -182,9 +182,7 @@ def test_compose_keeps_files_in_the_object_store_with_a_private_and_a_public_buc
         assert environment["IDEATORI_S3_PUBLIC_BUCKET"] == "ideatori-public"
         # No folder to share between servers: the buckets hold every file.
         assert "volumes" not in services[name]
-    assert services["web-1"]["environment"]["IDEATORI_S3_PUBLIC_URL"].endswith(
-        "/ideatori-public"
-    )
+    assert services["web-1"]["environment"]["IDEATORI_S3_PUBLIC_URL"].endswith("/ideatori-public")
     assert "s3.bucket.create -name ideatori-private" in created
     assert "s3.bucket.create -name ideatori-public" in created
     # Anonymous visitors read the public bucket only; the private one needs the key.
