@@ -12,13 +12,15 @@ def main(argv: list[str]) -> int:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from tests.bench import judging, pages, report, showcase
+    from tests.bench import judging, load, pages, report, showcase
 
     benches = {
         "judging": judging.run,
         "pages": pages.run,
         "showcase": showcase.run,
         "report": report.run,
+        # gunicorn and wrk on a database of its own (the demo content), beside the others.
+        "load": load.run,
     }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]

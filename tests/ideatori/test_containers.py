@@ -2,6 +2,7 @@
 health check command the Dockerfile names, run against a real gunicorn; .dockerignore;
 the services compose.yaml starts."""
 
+import json
 import runpy
 import subprocess
 import sys
@@ -133,11 +134,14 @@ def test_compose_runs_the_whole_stack_each_with_restart_and_health_check():
         "proxy",
         "db",
         "redis",
+        "seaweedfs",
+        "buckets",
         "mail",
     }
     assert services["migrate"]["restart"] == "no"
+    assert services["buckets"]["restart"] == "no"
     for name, service in services.items():
-        if name == "migrate":
+        if name in ("migrate", "buckets"):
             continue
         assert service["restart"] == "unless-stopped", name
         # The web servers keep the image's HEALTHCHECK (the Dockerfile's, checked above).
@@ -161,5 +165,32 @@ def test_compose_web_servers_believe_only_its_proxy_and_share_redis():
         assert "ports" not in services[name]  # reached only through the proxy
         assert f"{name}:8000" in caddyfile
     assert services["web-1"]["depends_on"]["migrate"] == {
+        "condition": "service_completed_successfully"
+    }
+
+
+def test_compose_keeps_files_in_the_object_store_with_a_private_and_a_public_bucket():
+    config = compose()
+    services = config["services"]
+    identities = json.loads(config["configs"]["s3-identities"]["content"])["identities"]
+    created = services["buckets"]["command"][0]
+
+    for name in ("web-1", "web-2", "worker", "scheduler", "migrate"):
+        environment = services[name]["environment"]
+        assert environment["IDEATORI_S3_ENDPOINT_URL"] == "http://seaweedfs:8333"
+        assert environment["IDEATORI_S3_PRIVATE_BUCKET"] == "ideatori-private"
+        assert environment["IDEATORI_S3_PUBLIC_BUCKET"] == "ideatori-public"
+        # No folder to share between servers: the buckets hold every file.
+        assert "volumes" not in services[name]
+    assert services["web-1"]["environment"]["IDEATORI_S3_PUBLIC_URL"].endswith("/ideatori-public")
+    # Both buckets, and a second `up` that finds them passes ($$ is compose's escaped $).
+    assert "for bucket in ideatori-private ideatori-public;" in created
+    assert "s3.bucket.create -name $$bucket" in created
+    assert '*"already exists"*) ;;' in created
+    # Anonymous visitors read the public bucket only; the private one needs the key.
+    anonymous = next(i for i in identities if i["name"] == "anonymous")
+    assert anonymous["actions"] == ["Read:ideatori-public"]
+    assert "handle /ideatori-public/*" in config["configs"]["caddyfile"]["content"]
+    assert services["web-1"]["depends_on"]["buckets"] == {
         "condition": "service_completed_successfully"
     }
