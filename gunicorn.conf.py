@@ -13,9 +13,10 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers, threads = gunicorn_processes(os.environ)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
-# Recycle workers now and then so that a slow leak never takes a server down.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycle workers now and then so that a slow leak never takes a server down: rarely, since
+# a cached page costs about a millisecond and a new process seconds to start (0 turns it off).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # The proxies Django believes (ideatori.middleware.TrustedProxyMiddleware) are the ones
 # gunicorn believes when it sets wsgi.url_scheme from X-Forwarded-Proto.
 forwarded_allow_ips = ",".join(trusted_proxies(os.environ.get("DJANGO_TRUSTED_PROXIES")))

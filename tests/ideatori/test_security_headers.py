@@ -45,6 +45,8 @@ NOT_PAGES = {
     "ideas:membership",
     "ideas:feed",
     "judging:attachment",
+    "judging:packet",
+    "judging:document",
 }
 
 
@@ -76,6 +78,10 @@ def world(db):
     submitted = make_idea(competition=competition, status="submitted")
     juror = make_juror(competition)
     make_assignment(juror, submitted)
+    # A round whose judging has closed: its jury meets.
+    deliberating = make_round(phase="deliberation", title="Spring round", slug="spring")
+    make_juror(deliberating, juror, role="chair")
+    make_assignment(juror, make_idea(competition=deliberating, status="submitted"))
     innovation = make_innovation(make_round(phase="results"))
     make_showcase()
     about = make_standard_page(title="About", slug="about")
@@ -130,6 +136,7 @@ def world(db):
                 reverse("judging:declare_any_conflict", args=[competition.pk]),
                 reverse("judging:review", args=[submitted.pk]),
                 reverse("judging:declare_conflict", args=[submitted.pk]),
+                reverse("judging:meeting", args=[deliberating.pk]),
             ],
         ),
         "coordinator": coordinator,
