@@ -32,8 +32,12 @@ def is_judging_open(context: dict) -> bool:
     return bool(context.get("judging_open"))
 
 
+def is_final_stage(context: dict) -> bool:
+    return bool(context.get("final_stage"))
+
+
 def is_jury_set(context: dict) -> bool:
-    return not is_judging_open(context)
+    return not is_judging_open(context) and not is_final_stage(context)
 
 
 EMAIL_KINDS = [
@@ -67,13 +71,35 @@ EMAIL_KINDS = [
             ),
             Placeholder(
                 "deadline",
-                _("when judging ends"),
-                lambda context: context["competition"].judging_closes_at,
+                _("when scores can last be changed (the end of the screening in two stages)"),
+                lambda context: context["deadline"],
                 SAMPLE_MOMENT,
             ),
             LINK,
         ),
         applies=is_judging_open,
+    ),
+    EmailKind(
+        key="final_stage",
+        template="judging/email/notice",
+        label=_("Notice to a juror that the final stage has begun, with the shortlist"),
+        placeholders=(
+            ROUND,
+            Placeholder(
+                "assigned",
+                _("how many shortlisted ideas the juror scores"),
+                lambda context: context["assigned"],
+                3,
+            ),
+            Placeholder(
+                "deadline",
+                _("when judging ends"),
+                lambda context: context["deadline"],
+                SAMPLE_MOMENT,
+            ),
+            LINK,
+        ),
+        applies=is_final_stage,
     ),
     EmailKind(
         key="juror_reminder",
@@ -89,7 +115,7 @@ EMAIL_KINDS = [
             ),
             Placeholder(
                 "deadline",
-                _("when judging ends"),
+                _("when the stage ends: the screening, or judging"),
                 lambda context: context["deadline"],
                 SAMPLE_MOMENT,
             ),

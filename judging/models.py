@@ -141,6 +141,7 @@ class JurorNotice(models.Model):
 
     JURY_SET = "jury_set"
     JUDGING_OPEN = "judging_open"
+    FINAL_STAGE = "final_stage"
 
     competition = models.ForeignKey(
         "ideas.CompetitionPage", on_delete=models.CASCADE, related_name="+"

@@ -399,16 +399,17 @@ def open_judging_where_due(*, now: datetime | None = None) -> list[tuple]:
     return opened
 
 
-def juror_reminder_kind(competition) -> str:
-    """One reminder per juror and deadline: moving the deadline makes a new one due."""
-    return f"reminder:{competition.judging_closes_at:%Y%m%d%H%M}"
+def juror_reminder_kind(competition, stage: Stage) -> str:
+    """One reminder per juror and deadline (the end of the screening, or of judging): moving
+    the deadline makes a new one due."""
+    return f"reminder:{competition.stage_closes_at(stage):%Y%m%d%H%M}"
 
 
 def remind_jurors(*, now: datetime | None = None) -> int:
-    """E-mail each juror who has unfinished reviews in a round whose judging ends within the
-    round's ``juror_reminder_days``; never twice for the same deadline (a ``JurorNotice`` per
-    juror and deadline, its ``sent_at`` written on delivery). Returns how many were reminded.
-    Run by the schedule every hour."""
+    """E-mail each juror who has unfinished reviews of the current stage in a round whose
+    stage (the screening, or judging) ends within the round's ``juror_reminder_days``; never
+    twice for the same deadline (a ``JurorNotice`` per juror and deadline, its ``sent_at``
+    written on delivery). Returns how many were reminded. Run by the schedule every hour."""
     now = now or timezone.now()
     rounds = (
         CompetitionPage.objects.live()
@@ -418,13 +419,18 @@ def remind_jurors(*, now: datetime | None = None) -> int:
     reminded = 0
     for competition in rounds:
         soon = now + timedelta(days=competition.juror_reminder_days)
-        if competition.phase_at(soon) == Phase.JUDGING:
-            continue  # judging ends later than the reminder comes
+        stage = competition.stage_at(now)
+        if competition.phase_at(soon) == Phase.JUDGING and competition.stage_at(soon) == stage:
+            continue  # the stage ends later than the reminder comes
         unfinished = unfinished_reviews(competition)
         jurors = [m.user_id for m in jurors_of(competition) if unfinished.get(m.user_id)]
         with transaction.atomic():
             told = _notify_once(
-                competition, jurors, juror_reminder_kind(competition), unfinished=unfinished
+                competition,
+                jurors,
+                juror_reminder_kind(competition, stage),
+                unfinished=unfinished,
+                stage=stage,
             )
         reminded += len(told)
     return reminded
@@ -662,7 +668,9 @@ def choose_shortlist(
 
     Side effects: the round's shortlist replaced (``ShortlistEntry`` rows); the final stage's
     assignments replaced: every shortlisted idea assigned to every juror of the final jury
-    (``JuryMember.final_jury``) without a conflict with it; logged in the round's history.
+    (``JuryMember.final_jury``) without a conflict with it; each juror given a final-stage idea
+    e-mailed once that the final stage has begun (not again when the shortlist is chosen anew);
+    logged in the round's history.
     """
     competition = competition.canonical()
     if not permissions.can_choose_shortlist(by, competition, now):
@@ -716,6 +724,9 @@ def choose_shortlist(
         action="ideatori.shortlist_chosen",
         user=by,
         data={"ideas": chosen, "assignments": len(plan.pairs)},
+    )
+    _notify_once(
+        competition, sorted({juror for juror, _idea in plan.pairs}), JurorNotice.FINAL_STAGE
     )
     return entries
 

@@ -483,6 +483,14 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
     def stage(self) -> Stage:
         return self.stage_at(timezone.now())
 
+    def stage_closes_at(self, stage: Stage) -> datetime:
+        """When ``stage``'s reviews are due: the end of the screening for a two-stage round's
+        screening, else the end of judging."""
+        own = self.canonical()
+        if stage == Stage.SCREENING and own.screening_closes_at is not None:
+            return own.screening_closes_at
+        return own.judging_closes_at
+
     def phase_label_at(self, when: datetime) -> str:
         """The phase's name, with the stage while a round judged in two stages judges."""
         phase = self.phase_at(when)

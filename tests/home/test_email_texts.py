@@ -290,6 +290,7 @@ SENDERS = {
     "outcome_reminder": send_outcome_reminder,
     "jury_set": send_juror_notice(JurorNotice.JURY_SET),
     "judging_open": send_juror_notice(JurorNotice.JUDGING_OPEN),
+    "final_stage": send_juror_notice(JurorNotice.FINAL_STAGE),
     "juror_reminder": send_juror_reminder,
     "juror_invitation": send_juror_invitation,
 }

@@ -551,3 +551,44 @@ def test_reviews_export_counts_screening_reviews_of_the_shortlist_when_the_round
     shortlist = {str(ideas[0].pk), str(ideas[3].pk)}
 
     assert counted == {(idea, s) for idea in shortlist for s in ("Screening", "Final judging")}
+
+
+# --- e-mails of the stages ----------------------------------------------------------------------
+
+
+def test_the_final_jury_is_told_once_that_the_final_stage_began(coordinator, mailoutbox):
+    competition, ideas, people = screened_round(title="Spring round")
+    JuryMember.objects.filter(user=people[2]).update(final_jury=False)
+
+    services.choose_shortlist(competition=competition, ideas=ideas[1:], by=coordinator)
+    services.choose_shortlist(competition=competition, ideas=ideas[2:], by=coordinator)
+
+    told = {message.to[0]: message for message in mailoutbox}
+    assert set(told) == {people[0].email, people[1].email}
+    message = told[people[0].email]
+    assert message.subject == "The final stage has begun: Spring round"
+    assert "You have 3 shortlisted ideas to score." in message.body
+    assert "Scores can be changed until judging ends:" in message.body
+    assert "Team" not in message.body  # never a team's name, blind round or not
+
+
+def test_a_screening_juror_is_reminded_before_the_screening_ends(mailoutbox):
+    competition = two_stage_round("screening", title="Spring round", juror_reminder_days=7)
+    juror = make_juror(competition)
+    make_assignment(juror, make_idea(competition=competition, status=IdeaStatus.SUBMITTED))
+
+    reminded = services.remind_jurors()
+
+    assert reminded == 1
+    body = mailoutbox[0].body
+    assert "You have 1 idea of Spring round still to review." in body
+    assert "The screening ends:" in body and "Judging ends:" not in body
+
+
+def test_no_screening_reminder_while_the_screening_ends_later_than_it_comes(mailoutbox):
+    competition = two_stage_round("screening", juror_reminder_days=2)  # it ends in five days
+    juror = make_juror(competition)
+    make_assignment(juror, make_idea(competition=competition, status=IdeaStatus.SUBMITTED))
+
+    assert services.remind_jurors() == 0
+    assert mailoutbox == []
