@@ -23,6 +23,7 @@ from .pages import (
     Milestone,
     Phase,
 )
+from .questions import QuestionKind, RoundQuestion
 from .teams import (
     Invitation,
     Membership,
@@ -57,7 +58,9 @@ __all__ = [
     "OutcomeReminder",
     "PilotStatus",
     "PilotStatusChange",
+    "QuestionKind",
     "Quote",
+    "RoundQuestion",
     "QuoteSource",
     "SecondCoordinatorApprovalTask",
     "months_after",

@@ -286,6 +286,7 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         TranslatableField("body"),
         *(SynchronizedField(name, overridable=False) for name in ROUND_FIELDS),
         TranslatableField("criteria"),
+        TranslatableField("questions"),
         SynchronizedField("jury_members", overridable=False),
     ]
 
@@ -313,6 +314,7 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
             [FieldPanel("required_idea_fields")],
             heading=_("Ideas"),
         ),
+        ChildInlinePanel("questions", heading=_("Questions"), label=_("Question")),
         InlinePanel("criteria", heading=_("Criteria"), label=_("Criterion"), min_num=1),
         # "jury_members" is judging's relation, like "criteria"; its rows bring their checks.
         ChildInlinePanel("jury_members", heading=_("Jury"), label=_("Juror")),
