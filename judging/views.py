@@ -19,6 +19,7 @@ from home.views import storage_unavailable
 from ideas.models import Attachment, CompetitionPage, Idea
 from ideas.models.ideas import ENTERED_STATUSES, field_labels
 from ideas.permissions import withheld_from_jurors
+from ideas.questions import idea_answers
 from ideas.services import FileWithheld, NotAllowed, file_for_juror, make_blind_copy
 
 from . import permissions, services
@@ -181,6 +182,7 @@ class ReviewView(LoginRequiredMixin, View):
             "team": None if competition.blind_judging else idea.team,
             "units": [] if competition.blind_judging else list(idea.team.service_units.all()),
             "text": [(label, getattr(idea, name)) for name, label in field_labels().items()],
+            "answers": idea_answers(idea, audience="juror"),
             "attachments": juror_attachments(idea),
             "form": form,
             "review": review,

@@ -265,6 +265,7 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
         APIField("quotes"),
         APIField("adoptions"),
         APIField("updates"),
+        APIField("public_answers"),
     ]
 
     parent_page_types = ["ideas.CompetitionPage"]
@@ -289,8 +290,20 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
             quotes=list(self.quotes.all()),
             adoptions=sorted(self.adoptions.all(), key=lambda a: a.adopted_on),
             criterion_scores=self.criterion_scores(competition),
+            public_answers=self.public_answers,
         )
         return context
+
+    @property
+    def public_answers(self) -> list[dict]:
+        """The idea's answers to its round's questions marked public, in the page's
+        language; never any other answer."""
+        from ideas.questions import idea_answers  # the questions module reads these models
+
+        if self.idea is None:
+            return []
+        pairs = idea_answers(self.idea, audience="public", language=self.locale.language_code)
+        return [{"question": question, "answer": answer} for question, answer in pairs]
 
     def save(self, *args, **kwargs):
         changes = sorted(self.status_changes.all(), key=lambda c: (c.date, c.sort_order or 0))
