@@ -239,6 +239,7 @@ def round_form_data(**overrides):
             ]
         ),
         "jury_members": inline_formset([]),
+        "questions": inline_formset([]),
     }
     data.update(overrides)
     return nested_form_data(data)
