@@ -1,6 +1,6 @@
 from django import forms
 from django.utils import formats
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .attachments import validate_attachment
@@ -12,7 +12,7 @@ from .services import EDITABLE_FIELDS
 def _limits(question: Question) -> str:
     """The help a question's field gives beyond the coordinator's own: its limits."""
     if question.kind == QuestionKind.LONG_TEXT and question.word_limit:
-        return gettext_now("At most %(limit)d words.") % {"limit": question.word_limit}
+        return gettext("At most %(limit)d words.") % {"limit": question.word_limit}
     if question.kind != QuestionKind.NUMBER:
         return ""
     low, high = question.min_value, question.max_value
@@ -22,15 +22,15 @@ def _limits(question: Question) -> str:
         "unit": question.unit,
     }
     if low is not None and high is not None:
-        text = gettext_now("A number from %(min)s to %(max)s.") % values
+        text = gettext("A number from %(min)s to %(max)s.") % values
     elif low is not None:
-        text = gettext_now("A number no smaller than %(min)s.") % values
+        text = gettext("A number no smaller than %(min)s.") % values
     elif high is not None:
-        text = gettext_now("A number no larger than %(max)s.") % values
+        text = gettext("A number no larger than %(max)s.") % values
     else:
-        text = gettext_now("A number.")
+        text = gettext("A number.")
     if question.unit:
-        text += " " + gettext_now("Unit: %(unit)s.") % values
+        text += " " + gettext("Unit: %(unit)s.") % values
     return text
 
 
@@ -52,7 +52,7 @@ def answer_field(question: Question) -> forms.Field:
             choices=choices, widget=forms.CheckboxSelectMultiple, **options
         )
     elif kind == QuestionKind.YES_NO:
-        yes_no = [("yes", gettext_now("Yes")), ("no", gettext_now("No"))]
+        yes_no = [("yes", gettext("Yes")), ("no", gettext("No"))]
         field = forms.ChoiceField(choices=yes_no, widget=forms.RadioSelect, **options)
     elif kind == QuestionKind.DATE:
         field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **options)
