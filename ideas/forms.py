@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import formats
+from django.utils.html import escape
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +38,9 @@ def _limits(question: Question) -> str:
 def answer_field(question: Question) -> forms.Field:
     """The field of one of the round's questions. Every one may be left empty or wrong in a
     draft: ``questions.check_answers`` refuses on submit, next to the field."""
-    help_text = " ".join(part for part in (question.help_text, _limits(question)) if part)
+    # The field template marks help text safe (Django's own help texts hold markup); the
+    # coordinator's words are escaped here.
+    help_text = " ".join(escape(part) for part in (question.help_text, _limits(question)) if part)
     options = {"label": question.label, "help_text": help_text, "required": False}
     kind = question.kind
     choices = [(str(place), label) for place, label in enumerate(question.choices)]
