@@ -246,6 +246,7 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
         index.SearchField("target_group"),
         index.SearchField("jury_rationale"),
         index.SearchField("updates"),
+        index.SearchField("public_answers_text"),
         index.FilterField("locale"),
     ]
     api_fields = [
@@ -304,6 +305,10 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
             return []
         pairs = idea_answers(self.idea, audience="public", language=self.locale.language_code)
         return [{"question": question, "answer": answer} for question, answer in pairs]
+
+    def public_answers_text(self) -> str:
+        """The public answers as one text, for the showcase's search."""
+        return "\n".join(row["answer"] for row in self.public_answers)
 
     def save(self, *args, **kwargs):
         changes = sorted(self.status_changes.all(), key=lambda c: (c.date, c.sort_order or 0))

@@ -21,6 +21,7 @@ from tests.factories import (
     make_juror,
     make_question,
     make_round,
+    make_showcase,
     make_team,
 )
 from tests.ideas.test_competition_page import round_form_data
@@ -345,6 +346,18 @@ def test_only_public_answers_are_on_the_innovation_page_and_in_the_api(client):
         assert secret not in listing
 
 
+def test_the_showcase_finds_an_innovation_by_its_public_answers_only(client):
+    competition, idea = answered_round(phase="results")
+    make_innovation(competition, idea=idea, title="Psychologist within reach")
+    showcase = make_showcase()
+
+    found = client.get(showcase.url, {"q": "family room"}).content.decode()
+    private = client.get(showcase.url, {"q": "Forty thousand"}).content.decode()
+
+    assert "Psychologist within reach" in found
+    assert "Psychologist within reach" not in private
+
+
 def test_the_export_has_a_column_per_question(client, coordinator):
     competition, idea = answered_round(phase="judging")
     client.force_login(coordinator)
@@ -436,6 +449,17 @@ def test_a_question_with_answers_cannot_change_type(client, coordinator, answere
 
     assert "its type cannot change" in response.content.decode()
     assert RoundQuestion.objects.get(pk=row.pk).kind == QuestionKind.NUMBER
+
+
+def test_the_coordinators_help_text_is_escaped_in_the_teams_form(client, asked):
+    idea, lead, premises, _story, _clients = asked
+    RoundQuestion.objects.filter(pk=premises.pk).update(help_text="<script>alert(1)</script>")
+    client.force_login(lead)
+
+    html = client.get(reverse("ideas:idea", args=[idea.pk])).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_a_question_with_answers_can_be_retired_and_one_without_removed(
