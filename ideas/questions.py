@@ -244,3 +244,35 @@ def idea_answers(
         for question in questions
         if question.key in answers and permissions.answer_shown_to(audience, question, blind=blind)
     ]
+
+
+def public_answer_values(idea: Idea) -> dict:
+    """The idea's answers to the questions of its round marked public, as stored: what an
+    innovation page drafted from it keeps."""
+    keys = {
+        question.key
+        for question in round_questions(idea.competition, retired=True)
+        if permissions.answer_shown_to("public", question, blind=False)
+    }
+    return {key: value for key, value in (idea.answers or {}).items() if key in keys}
+
+
+def public_answers(values: Mapping, *, language: str) -> list[dict]:
+    """``values`` kept on an innovation page as (question, answer) rows, worded in
+    ``language`` (else the round's own language), in the round's order, each only while its
+    question is marked public."""
+    rows = {}
+    for row in (
+        RoundQuestion.objects.filter(translation_key__in=list(values), public=True)
+        .select_related("locale")
+        .order_by("sort_order", "pk")
+    ):
+        if row.key not in rows or row.locale.language_code == language:
+            rows[row.key] = row
+    shown = []
+    for key, row in rows.items():
+        question = _question(row, row)
+        answer = answer_text(question, values[key])
+        if answer:
+            shown.append({"question": question.label, "answer": answer})
+    return shown

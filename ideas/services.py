@@ -617,8 +617,9 @@ def draft_innovation_page(
     by,
     now: datetime | None = None,
 ):
-    """Create the draft innovation page of an awarded idea, filled from the idea and the
-    jury's decision, under the idea's round; a coordinator edits and publishes it.
+    """Create the draft innovation page of an awarded idea, filled from the idea (its answers
+    to the round's questions marked public included, and no other) and the jury's decision,
+    under the idea's round; a coordinator edits and publishes it.
 
     One page per idea: a second call returns the existing page. Side effects: the page and
     its first revision, logged as created by ``by``.
@@ -649,6 +650,7 @@ def draft_innovation_page(
         award=award,
         jury_rationale=paragraphs(rationale),
         criterion_means=criterion_means,
+        answers=questions.public_answer_values(idea),
         live=False,
         owner=by,
     )

@@ -199,6 +199,11 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
     # [{"key": criterion translation key, "name": ..., "mean": ..., "scale_min": ..,
     # "scale_max": ..}], filled by judging when the page is created.
     criterion_means = models.JSONField(verbose_name=_("criterion means"), default=list, blank=True)
+    # {question key: answer as stored on the idea}, only of the questions marked public, kept
+    # by ``draft_innovation_page``: the page never reads the idea's other answers.
+    answers = models.JSONField(
+        verbose_name=_("public answers"), default=dict, blank=True, editable=False
+    )
 
     objects = PageManager.from_queryset(InnovationPageQuerySet)()
 
@@ -297,14 +302,14 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
 
     @property
     def public_answers(self) -> list[dict]:
-        """The idea's answers to its round's questions marked public, in the page's
-        language; never any other answer."""
-        from ideas.questions import idea_answers  # the questions module reads these models
-
-        if self.idea is None:
+        """The idea's answers to its round's questions marked public, worded in the page's
+        language: from ``answers``, kept when the page was drafted, and only while each
+        question is still marked public. A page without them reads nothing."""
+        if not self.answers:
             return []
-        pairs = idea_answers(self.idea, audience="public", language=self.locale.language_code)
-        return [{"question": question, "answer": answer} for question, answer in pairs]
+        from ideas.questions import public_answers  # the questions module reads these models
+
+        return public_answers(self.answers, language=self.locale.language_code)
 
     def public_answers_text(self) -> str:
         """The public answers as one text, for the showcase's search."""

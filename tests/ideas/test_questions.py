@@ -17,7 +17,6 @@ from tests.factories import (
     UserFactory,
     make_assignment,
     make_idea,
-    make_innovation,
     make_juror,
     make_question,
     make_round,
@@ -328,9 +327,24 @@ def test_a_juror_of_an_open_round_sees_identifying_answers(client):
     assert "Forty thousand euros" not in html
 
 
-def test_only_public_answers_are_on_the_innovation_page_and_in_the_api(client):
+def drafted_innovation(competition, idea, coordinator):
+    idea.status = IdeaStatus.AWARDED
+    idea.save()
+    page = services.draft_innovation_page(
+        idea=idea,
+        award="winner",
+        rationale="It closes a gap.",
+        criterion_means=[],
+        by=coordinator,
+    )
+    page.title = "Psychologist within reach"
+    page.save_revision().publish()
+    return page
+
+
+def test_only_public_answers_are_on_the_innovation_page_and_in_the_api(client, coordinator):
     competition, idea = answered_round(phase="results")
-    page = make_innovation(competition, idea=idea)
+    page = drafted_innovation(competition, idea, coordinator)
 
     html = client.get(page.url).content.decode()
     detail = client.get(f"/api/v2/innovations/{page.pk}/").json()
@@ -344,11 +358,24 @@ def test_only_public_answers_are_on_the_innovation_page_and_in_the_api(client):
         assert secret not in html
         assert secret not in str(detail)
         assert secret not in listing
+    assert set(page.answers) == {competition.questions.get(public=True).key}
 
 
-def test_the_showcase_finds_an_innovation_by_its_public_answers_only(client):
+def test_an_answer_no_longer_marked_public_leaves_the_innovation_page(client, coordinator):
     competition, idea = answered_round(phase="results")
-    make_innovation(competition, idea=idea, title="Psychologist within reach")
+    page = drafted_innovation(competition, idea, coordinator)
+    competition.questions.filter(public=True).update(public=False)
+
+    html = client.get(page.url).content.decode()
+    detail = client.get(f"/api/v2/innovations/{page.pk}/").json()
+
+    assert "The shared family room" not in html
+    assert detail["public_answers"] == []
+
+
+def test_the_showcase_finds_an_innovation_by_its_public_answers_only(client, coordinator):
+    competition, idea = answered_round(phase="results")
+    drafted_innovation(competition, idea, coordinator)
     showcase = make_showcase()
 
     found = client.get(showcase.url, {"q": "family room"}).content.decode()
