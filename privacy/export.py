@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from home.models import OutboxMessage
 from ideas.models import Attachment, Idea, IdeaRevision, Invitation, Membership, Profile
+from ideas.questions import idea_answers
 from judging.models import Assignment, ConflictOfInterest, JurorInvitation, JuryMember
 
 from .services import addresses_of
@@ -88,6 +89,10 @@ def personal_data(person) -> dict:
                 "status": idea.status,
                 "you_started_it": idea.created_by_id == person.pk,
                 "text": idea.text(),
+                "answers": [
+                    {"question": question, "answer": answer}
+                    for question, answer in idea_answers(idea, audience="team")
+                ],
                 "your_revisions": own_revisions.get(idea.pk, []),
             }
             for idea in ideas

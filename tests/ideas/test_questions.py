@@ -19,6 +19,7 @@ from tests.factories import (
     make_idea,
     make_juror,
     make_question,
+    make_review,
     make_round,
     make_showcase,
     make_team,
@@ -399,6 +400,19 @@ def test_the_export_has_a_column_per_question(client, coordinator):
         "Internal cost estimate",
         "Forty thousand euros",
     )
+
+
+def test_the_ranking_export_of_a_blind_round_has_only_what_a_juror_reads(client, coordinator):
+    competition, idea = answered_round(phase="deliberation", blind_judging=True)
+    make_review(make_assignment(make_juror(competition), idea), 4)
+    client.force_login(coordinator)
+
+    response = client.get(reverse("judging_admin:export", args=[competition.pk, "ranking", "csv"]))
+
+    text = response.content.decode()
+    assert "Which premises are used?" in text and "The shared family room" in text
+    for secret in ("Kallio maternity clinic", "Forty thousand euros", "Internal cost estimate"):
+        assert secret not in text
 
 
 # --- the round's editor -----------------------------------------------------------------------
