@@ -402,6 +402,29 @@ def test_the_export_has_a_column_per_question(client, coordinator):
     )
 
 
+def test_the_export_with_answers_costs_the_same_queries_for_1_and_10_ideas(
+    client, coordinator, count_queries
+):
+    client.force_login(coordinator)
+    counts = []
+    for ideas in (1, 10):
+        competition, idea = answered_round(phase="judging")
+        for _ in range(ideas - 1):
+            make_idea(competition=competition, status=IdeaStatus.SUBMITTED, answers=idea.answers)
+        query = {"competition": competition.pk, "export": "csv"}
+        client.get("/admin/idea/", query)
+        rows = []
+        counts.append(
+            count_queries(
+                lambda query=query, rows=rows: rows.extend(
+                    b"".join(client.get("/admin/idea/", query).streaming_content).splitlines()
+                )
+            )
+        )
+        assert len(rows) == ideas + 1
+    assert counts[0] == counts[1]
+
+
 def test_the_ranking_export_of_a_blind_round_has_only_what_a_juror_reads(client, coordinator):
     competition, idea = answered_round(phase="deliberation", blind_judging=True)
     make_review(make_assignment(make_juror(competition), idea), 4)
