@@ -237,7 +237,7 @@ def idea_answers(
     are read."""
     if questions is None:
         questions = round_questions(idea.competition, language=language, retired=True)
-    blind = idea.competition.canonical().blind_judging
+    blind = audience == "juror" and idea.competition.canonical().blind_judging
     answers = idea.answers or {}
     return [
         (question.label, answer_text(question, answers[question.key]))
