@@ -10,6 +10,7 @@ from wagtail.models import Locale
 from wagtail.test.utils.form_data import inline_formset
 
 from ideas import services
+from ideas.mentions import warnings_for_team
 from ideas.models import IdeaStatus, QuestionKind, RoundQuestion
 from ideas.permissions import answer_shown_to
 from ideas.questions import Question, check_answers, field_name, idea_answers, round_questions
@@ -400,6 +401,19 @@ def test_the_export_has_a_column_per_question(client, coordinator):
         "Internal cost estimate",
         "Forty thousand euros",
     )
+
+
+def test_a_blind_rounds_team_is_warned_of_its_name_in_an_answer_jurors_read():
+    competition, idea = answered_round(phase="open", blind_judging=True)
+    team_name = idea.team.name
+    shown = competition.questions.get(public=True)
+    who = competition.questions.get(identifying=True)
+    idea.answers = {shown.key: f"The room of {team_name}", who.key: f"Team {team_name}"}
+    idea.save()
+
+    mentions = warnings_for_team(idea)
+
+    assert [(m.name, m.field_label) for m in mentions] == [(team_name, "Which premises are used?")]
 
 
 def test_the_export_with_answers_costs_the_same_queries_for_1_and_10_ideas(
