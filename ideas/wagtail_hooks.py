@@ -129,7 +129,14 @@ class IdeaIndexView(IndexView):
 
 
 class IdeaInspectView(InspectView):
-    """A coordinator opening an idea in full is in the audit trail."""
+    """A coordinator opening an idea in full is in the audit trail; its answers to the
+    round's questions follow its fields."""
+
+    def get_fields_context(self):
+        answers = questions.idea_answers(self.object, audience="coordinator")
+        return super().get_fields_context() + [
+            {"label": label, "value": value, "component": None} for label, value in answers
+        ]
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

@@ -416,6 +416,16 @@ def test_a_blind_rounds_team_is_warned_of_its_name_in_an_answer_jurors_read():
     assert [(m.name, m.field_label) for m in mentions] == [(team_name, "Which premises are used?")]
 
 
+def test_a_coordinator_reads_every_answer_in_the_admin(client, coordinator):
+    _competition, idea = answered_round(phase="judging", blind_judging=True)
+    client.force_login(coordinator)
+
+    html = client.get(f"/admin/idea/inspect/{idea.pk}/").content.decode()
+
+    for answer in ("The shared family room", "Kallio maternity clinic", "Forty thousand euros"):
+        assert answer in html
+
+
 def test_the_export_with_answers_costs_the_same_queries_for_1_and_10_ideas(
     client, coordinator, count_queries
 ):
