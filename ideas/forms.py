@@ -80,8 +80,19 @@ class IdeaForm(forms.ModelForm):
             if field not in {"title", "target_group_tags", "summary"}
         } | {"summary": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, required_fields=(), questions=(), **kwargs):
+    def __init__(self, *args, required_fields=(), questions=(), field_settings=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The round may rename, explain or hide built-in fields; a hidden one keeps its text.
+        for name, setting in (field_settings or {}).items():
+            if name not in self.fields:
+                continue
+            if setting.hidden:
+                del self.fields[name]
+                continue
+            if setting.label:
+                self.fields[name].label = setting.label
+            if setting.help_text:
+                self.fields[name].help_text = escape(setting.help_text)
         # A draft may be incomplete; the round's required fields are marked, and checked on submit.
         for name in required_fields:
             if name in self.fields:

@@ -18,7 +18,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .models import Idea, QuestionKind, RoundQuestion
+from .models import CompetitionPage, Idea, QuestionKind, RoundQuestion
+from .models.ideas import field_labels
 
 FIELD_PREFIX = "answer_"
 SHORT_TEXT_MAX_LENGTH = 255
@@ -276,3 +277,53 @@ def public_answers(values: Mapping, *, language: str) -> list[dict]:
         if answer:
             shown.append({"question": question.label, "answer": answer})
     return shown
+
+
+@dataclass(frozen=True)
+class FieldSetting:
+    """One of the idea's built-in fields as a round shows it."""
+
+    label: str
+    help_text: str
+    hidden: bool
+
+
+def idea_field_settings(competition, *, language: str | None = None) -> dict[str, FieldSetting]:
+    """The built-in fields the round renames, explains or hides, by field name: the words in
+    ``language`` (the active one by default) where the round's page in it has them, which
+    fields are hidden as the round's own page says."""
+    own = competition.canonical()
+    if not own.idea_fields:
+        return {}
+    hidden = {block.value["field"] for block in own.idea_fields if block.value.get("hidden")}
+    worded = own
+    language = language or translation.get_language()
+    if own.locale.language_code != language:
+        worded = (
+            CompetitionPage.objects.filter(
+                translation_key=own.translation_key, locale__language_code=language
+            ).first()
+            or own
+        )
+    words = {block.value["field"]: block.value for block in worded.idea_fields}
+    return {
+        name: FieldSetting(
+            label=words.get(name, {}).get("label") or "",
+            help_text=words.get(name, {}).get("help_text") or "",
+            hidden=name in hidden,
+        )
+        for name in hidden | set(words)
+    }
+
+
+def idea_text_as_read(idea: Idea, *, language: str | None = None) -> list[tuple[str, str]]:
+    """The idea's built-in fields as its round shows them: hidden ones left out, each named
+    in the round's words where it renames it."""
+    settings = idea_field_settings(idea.competition, language=language)
+    rows = []
+    for name, label in field_labels().items():
+        setting = settings.get(name)
+        if setting is not None and setting.hidden:
+            continue
+        rows.append(((setting.label if setting else "") or label, getattr(idea, name)))
+    return rows

@@ -307,7 +307,10 @@ def save_idea(
         ):
             raise DeadlinePassed(_("The submission deadline has passed; the idea is read-only."))
         raise NotAllowed(_("This idea cannot be edited."))
-    new_text = {field: str(text.get(field, "")).strip() for field in EDITABLE_FIELDS}
+    # A field the round hides from its teams is not in ``text``: it keeps what it holds.
+    new_text = {
+        field: str(text.get(field, getattr(current, field))).strip() for field in EDITABLE_FIELDS
+    }
     new_text["summary"] = new_text["summary"][:SUMMARY_MAX_LENGTH]
     if current.version != base_version:
         raise EditConflict(current)
@@ -366,10 +369,13 @@ def missing_required_fields(
     """What keeps an idea from being submitted, each with its message by field name: the
     round's required fields that ``text`` leaves empty, and, when ``answers`` are given, the
     refusals of ``questions.check_answers`` (strict)."""
+    settings = questions.idea_field_settings(competition)
     missing = {
         field: _("This field is required to submit the idea.")
         for field in competition.canonical().required_idea_fields
-        if field in EDITABLE_FIELDS and not str(text.get(field, "")).strip()
+        if field in EDITABLE_FIELDS
+        and not str(text.get(field, "")).strip()
+        and not (field in settings and settings[field].hidden)
     }
     if answers is not None:
         asked = questions.round_questions(competition)

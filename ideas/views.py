@@ -129,6 +129,7 @@ class IdeaMixin(LoginRequiredMixin):
             initial={"version": idea.version},
             required_fields=idea.competition.required_idea_fields,
             questions=questions.round_questions(idea.competition),
+            field_settings=questions.idea_field_settings(idea.competition),
         )
 
 

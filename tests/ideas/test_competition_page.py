@@ -240,6 +240,7 @@ def round_form_data(**overrides):
         ),
         "jury_members": inline_formset([]),
         "questions": inline_formset([]),
+        "idea_fields": streamfield([]),
     }
     data.update(overrides)
     return nested_form_data(data)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from wagtail.models import Locale
-from wagtail.test.utils.form_data import inline_formset
+from wagtail.test.utils.form_data import inline_formset, streamfield
 
 from ideas import services
 from ideas.mentions import warnings_for_team
@@ -504,6 +504,10 @@ def edit_round(client, competition, rows, **extra):
         questions=inline_formset(rows, initial=len(rows)),
         **extra,
     )
+    if "required_idea_fields" in extra:  # a list, which nested_form_data would number
+        for key in [key for key in data if key.startswith("required_idea_fields-")]:
+            del data[key]
+        data["required_idea_fields"] = extra["required_idea_fields"]
     return client.post(reverse("wagtailadmin_pages:edit", args=[competition.pk]), data)
 
 
@@ -567,3 +571,70 @@ def test_a_question_with_answers_can_be_retired_and_one_without_removed(
     assert response.status_code == 302, response.content.decode()[:3000]
     assert RoundQuestion.objects.get(pk=row.pk).retired is True
     assert not RoundQuestion.objects.filter(pk=unanswered.pk).exists()
+
+
+# --- the built-in fields, renamed or hidden per round -------------------------------------------
+
+
+def with_fields(competition, *rows) -> None:
+    competition.idea_fields = [("field", row) for row in rows]
+    competition.save()
+
+
+def test_a_round_renames_explains_and_hides_built_in_fields(client, asked):
+    idea, lead, _premises, _story, _clients = asked
+    Idea = type(idea)
+    Idea.objects.filter(pk=idea.pk).update(pilot_plan="Our secret pilot plan")
+    with_fields(
+        idea.competition,
+        {"field": "problem", "label": "What goes wrong today", "help_text": "In a few lines."},
+        {"field": "pilot_plan", "label": "", "help_text": "", "hidden": True},
+    )
+    client.force_login(lead)
+
+    html = client.get(reverse("ideas:idea", args=[idea.pk])).content.decode()
+    idea.refresh_from_db()
+    saved = client.post(reverse("ideas:idea", args=[idea.pk]), edit_data(idea) | {"action": "save"})
+
+    assert "What goes wrong today" in html and "In a few lines." in html
+    assert 'name="pilot_plan"' not in html and "Our secret pilot plan" not in html
+    assert saved.status_code == 302
+    idea.refresh_from_db()
+    assert idea.pilot_plan == "Our secret pilot plan"  # a hidden field keeps its text
+
+
+def test_a_juror_reads_the_fields_as_the_round_names_them(client):
+    competition, idea = answered_round(phase="judging", blind_judging=True)
+    with_fields(
+        competition,
+        {"field": "problem", "label": "What goes wrong today", "help_text": ""},
+        {"field": "pilot_plan", "label": "", "help_text": "", "hidden": True},
+    )
+    type(idea).objects.filter(pk=idea.pk).update(pilot_plan="Our secret pilot plan")
+    juror = make_juror(competition)
+    make_assignment(juror, idea)
+    client.force_login(juror)
+
+    html = client.get(reverse("judging:review", args=[idea.pk])).content.decode()
+
+    assert "What goes wrong today" in html
+    assert "Our secret pilot plan" not in html and "Pilot plan" not in html
+
+
+def test_a_hidden_field_cannot_be_required(client, coordinator):
+    competition = make_round(phase="upcoming", criteria=1)
+    client.force_login(coordinator)
+
+    response = edit_round(
+        client,
+        competition,
+        [],
+        required_idea_fields=["title", "problem"],
+        idea_fields=streamfield(
+            [("field", {"field": "problem", "label": "", "help_text": "", "hidden": "on"})]
+        ),
+    )
+
+    assert "A hidden field cannot be required: the problem today." in response.content.decode()
+    competition.refresh_from_db()
+    assert not competition.idea_fields
