@@ -38,20 +38,25 @@ def fill_date(page, name: str, when) -> None:
 
 def add_round_with_questions(page, index) -> CompetitionPage:
     page.goto(f"/admin/pages/add/ideas/competitionpage/{index.pk}/")
+    # The inline panels' "Add" buttons work once the editor's scripts have run.
+    page.wait_for_load_state("networkidle")
     page.locator("#id_title").fill("Shared premises 2027")
     page.locator("#id_intro").fill("Ideas that use the centre's shared premises.")
+    for number, (label, _finnish) in enumerate(QUESTIONS):
+        page.get_by_role("button", name="Add Question").click()
+        row = page.locator(f"#id_questions-{number}-label")
+        row.wait_for()
+        row.fill(label)
+    page.locator("#id_questions-0-required").check()
+    page.locator("#id_questions-1-kind").select_option("long_text")
+    page.locator("#id_questions-1-word_limit").fill("10")
+    page.locator("#id_questions-2-identifying").check()
+    # The dates last: an open date picker takes the next click elsewhere on the page.
     now = timezone.now()
     fill_date(page, "opens_at", now - timedelta(days=1))
     fill_date(page, "closes_at", now + timedelta(days=10))
     fill_date(page, "judging_closes_at", now + timedelta(days=20))
     fill_date(page, "results_at", now + timedelta(days=30))
-    for number, (label, _finnish) in enumerate(QUESTIONS):
-        page.get_by_role("button", name="Add Question").click()
-        page.locator(f"#id_questions-{number}-label").fill(label)
-    page.locator("#id_questions-0-required").check()
-    page.locator("#id_questions-1-kind").select_option("long_text")
-    page.locator("#id_questions-1-word_limit").fill("10")
-    page.locator("#id_questions-2-identifying").check()
     # The editor's own rich-text fields (Wagtail's Draftail) have no accessible name of their
     # own; axe checks the questions panel, which is ours.
     axe_check_part(page, "#panel-child-content-questions-section")
