@@ -573,6 +573,17 @@ def test_a_question_with_answers_can_be_retired_and_one_without_removed(
     assert not RoundQuestion.objects.filter(pk=unanswered.pk).exists()
 
 
+def test_next_years_round_asks_the_same_questions_under_new_keys(coordinator):
+    competition = make_round(phase="results")
+    row = make_question(competition, label="Clients reached a year", kind=QuestionKind.NUMBER)
+
+    copy = services.copy_round(competition=competition, by=coordinator)
+
+    copied = copy.questions.get()
+    assert (copied.label, copied.kind) == ("Clients reached a year", QuestionKind.NUMBER)
+    assert copied.key != row.key  # last year's answers never count as this year's
+
+
 # --- the built-in fields, renamed or hidden per round -------------------------------------------
 
 
