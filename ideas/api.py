@@ -17,6 +17,8 @@ class InnovationsAPIViewSet(PagesAPIViewSet):
         "award",
         "pilot_status",
     ]
+    # Read per page from its idea's round: on one page at a time, never in a listing.
+    detail_only_fields = PagesAPIViewSet.detail_only_fields + ["public_answers"]
 
     def get_queryset(self):
         # The "type" parameter cannot widen the endpoint beyond innovations.

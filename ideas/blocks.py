@@ -1,4 +1,4 @@
-"""StreamField blocks of the innovation pages."""
+"""StreamField blocks of the innovation pages, and of a round's settings for its ideas' fields."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -24,3 +24,32 @@ class OutcomeUpdateBlock(blocks.StructBlock):
 
 class OutcomeUpdatesBlock(blocks.StreamBlock):
     update = OutcomeUpdateBlock()
+
+
+def idea_field_choices() -> list[tuple[str, str]]:
+    from .models.ideas import field_labels  # the idea's model reads no blocks
+
+    return [(name, label) for name, label in field_labels().items() if name != "title"]
+
+
+class IdeaFieldBlock(blocks.StructBlock):
+    """One of the idea's built-in fields as this round shows it: named and explained in the
+    round's own words (translated with the round's page), or hidden from its teams."""
+
+    field = blocks.ChoiceBlock(label=_("Field"), choices=idea_field_choices)
+    label = blocks.CharBlock(
+        label=_("Name in this round"),
+        required=False,
+        max_length=200,
+        help_text=_("Empty: the usual name."),
+    )
+    help_text = blocks.CharBlock(label=_("Help text"), required=False, max_length=500)
+    hidden = blocks.BooleanBlock(
+        label=_("Hidden in this round"),
+        required=False,
+        help_text=_("Teams do not see the field, and it cannot be required."),
+    )
+
+    class Meta:
+        icon = "form"
+        label = _("Idea field")

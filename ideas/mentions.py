@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Idea
 from .models.ideas import field_labels
+from .questions import idea_answers
 
 MEMBER = "member"
 TEAM = "team"
@@ -26,6 +27,8 @@ class Mention:
     kind: str
     name: str
     field: str
+    # An answer to one of the round's questions is named by its question.
+    question: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -33,7 +36,7 @@ class Mention:
 
     @property
     def field_label(self):
-        return field_labels([self.field])[self.field]
+        return self.question or field_labels([self.field])[self.field]
 
 
 def identifying_names(idea: Idea) -> list[tuple[str, str]]:
@@ -62,14 +65,17 @@ def identifying_names(idea: Idea) -> list[tuple[str, str]]:
 
 def identifying_mentions(idea: Idea) -> list[Mention]:
     """The names of ``identifying_names`` that the idea's text holds, field by field, in the
-    order the team writes the fields."""
+    order the team writes the fields, then in the answers a juror reads (an answer marked
+    identifying is hidden from a blind round's jurors, so it is not searched)."""
     names = identifying_names(idea)
+    texts = [(field, "", value) for field, value in idea.text().items()]
+    texts += [("answer", label, value) for label, value in idea_answers(idea, audience="juror")]
     mentions = []
-    for field, value in idea.text().items():
+    for field, question, value in texts:
         for kind, name in names:
             pattern = r"(?<!\w)" + r"\s+".join(re.escape(part) for part in name.split())
             if re.search(pattern, value or "", re.IGNORECASE):
-                mentions.append(Mention(kind=kind, name=name, field=field))
+                mentions.append(Mention(kind=kind, name=name, field=field, question=question))
     return mentions
 
 

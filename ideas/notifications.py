@@ -32,6 +32,7 @@ from .models import (
 )
 from .models.ideas import field_labels
 from .permissions import COORDINATORS_GROUP
+from .questions import idea_answers
 
 REMINDER_LEAD_TIME = timedelta(days=2)
 AFTER_SUBMISSIONS = (Phase.JUDGING, Phase.DELIBERATION, Phase.RESULTS)
@@ -65,7 +66,9 @@ def _members(team: Team):
 
 
 def _idea_text(idea: Idea) -> list[tuple[str, str]]:
-    return [(label, getattr(idea, name)) for name, label in field_labels().items()]
+    """The idea's fields and its answers to the round's questions, in the active language."""
+    fields = [(label, getattr(idea, name)) for name, label in field_labels().items()]
+    return fields + idea_answers(idea, audience="team")
 
 
 def invitation_sent(*, invitation_id: int, link: str) -> None:

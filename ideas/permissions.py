@@ -40,6 +40,23 @@ def withheld_from_jurors(attachment) -> bool:
     return attachment.idea.competition.blind_judging and attachment.blind_copy not in ("", "made")
 
 
+# Who reads an idea's answers to its round's questions (``ideas.questions.idea_answers``).
+AUDIENCES = ("team", "coordinator", "juror", "public")
+
+
+def answer_shown_to(audience: str, question, *, blind: bool) -> bool:
+    """The team and coordinators read every answer; jurors those marked visible to them,
+    except, in a blind round, those marked identifying; the public (a winning innovation's
+    page and the open-data API) only those marked public."""
+    if audience in ("team", "coordinator"):
+        return True
+    if audience == "juror":
+        return question.visible_to_jurors and not (blind and question.identifying)
+    if audience == "public":
+        return question.public
+    raise ValueError(f"unknown audience {audience!r}")
+
+
 # --- the round's phase: every rule that depends on a date asks the round -----------------------
 
 

@@ -26,7 +26,7 @@ from home.addresses import public_url
 from home.models import SiteSettings
 from home.storage import StorageUnavailable, store_errors
 
-from . import copying, metadata, notifications, permissions
+from . import copying, metadata, notifications, permissions, questions
 from .attachments import MAX_ATTACHMENTS
 from .models import (
     Attachment,
@@ -48,6 +48,9 @@ from .models.pages import ROUND_DATE_FIELDS, SCREENING_DATE_FIELD
 from .models.teams import INVITATION_VALIDITY, hash_token
 
 EDITABLE_FIELDS = [*IDEA_TEXT_FIELDS, "target_group_tags"]
+# A revision's text keeps the answers to the round's questions under this key; a revision's
+# changed fields name each changed answer by ``questions.field_name``.
+ANSWERS = "answers"
 
 
 class ServiceError(Exception):
@@ -265,7 +268,7 @@ def _record_revision(idea: Idea, *, author, changed: list[str], note: str = "") 
         idea=idea,
         version=idea.version,
         author=author,
-        text=idea.text(),
+        text={**idea.text(), ANSWERS: idea.answers},
         changed_fields=changed,
         note=note,
     )
@@ -273,13 +276,23 @@ def _record_revision(idea: Idea, *, author, changed: list[str], note: str = "") 
 
 @transaction.atomic
 def save_idea(
-    *, idea: Idea, text: Mapping[str, str], base_version: int, by, now: datetime | None = None
+    *,
+    idea: Idea,
+    text: Mapping[str, str],
+    base_version: int,
+    by,
+    answers: Mapping | None = None,
+    now: datetime | None = None,
 ) -> Idea:
-    """Save the team's text as a new version, keeping a revision of it.
+    """Save the team's text and its answers to the round's questions as a new version,
+    keeping a revision of it.
 
-    A draft or a submitted idea is saved while the round is open; a submitted one stays
-    submitted, keeps the round's required fields filled (``MissingFields`` otherwise, nothing
-    written) and every member is e-mailed the text as it now stands.
+    ``answers`` maps each question's key to what was typed (``questions.check_answers``,
+    leniently: a draft keeps it as typed); None keeps the stored answers, and answers to
+    questions since retired are kept. A draft or a submitted idea is saved while the round is
+    open; a submitted one stays submitted, keeps the round's required fields filled and its
+    answers valid (``MissingFields`` otherwise, nothing written) and every member is e-mailed
+    the text as it now stands.
 
     Refused with ``EditConflict`` (nothing written) when another save came after
     ``base_version``, and with ``DeadlinePassed`` once the round has closed. A save that
@@ -294,19 +307,36 @@ def save_idea(
         ):
             raise DeadlinePassed(_("The submission deadline has passed; the idea is read-only."))
         raise NotAllowed(_("This idea cannot be edited."))
-    new_text = {field: str(text.get(field, "")).strip() for field in EDITABLE_FIELDS}
+    # A field the round hides from its teams is not in ``text``: it keeps what it holds.
+    new_text = {
+        field: str(text.get(field, getattr(current, field))).strip() for field in EDITABLE_FIELDS
+    }
     new_text["summary"] = new_text["summary"][:SUMMARY_MAX_LENGTH]
     if current.version != base_version:
         raise EditConflict(current)
+    asked = questions.round_questions(current.competition)
+    new_answers = dict(current.answers)
+    if answers is not None:
+        typed, _refusals = questions.check_answers(asked, answers, strict=False)
+        new_answers = {
+            key: value
+            for key, value in current.answers.items()
+            if key not in {question.key for question in asked}
+        } | typed
     changed = [field for field in EDITABLE_FIELDS if getattr(current, field) != new_text[field]]
+    changed += [
+        questions.field_name(key)
+        for key in sorted(set(current.answers) | set(new_answers))
+        if current.answers.get(key) != new_answers.get(key)
+    ]
     if not changed:
         return current
     if current.status == IdeaStatus.SUBMITTED:
-        missing = missing_required_fields(current.competition, new_text)
+        missing = missing_required_fields(current.competition, new_text, new_answers)
         if missing:
             raise MissingFields(missing)
     updated = Idea.objects.filter(pk=idea.pk, version=base_version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **new_text
+        version=F("version") + 1, updated_at=timezone.now(), answers=new_answers, **new_text
     )
     if not updated:
         raise EditConflict(Idea.objects.get(pk=idea.pk))
@@ -321,19 +351,37 @@ def save_idea(
 def restore_revision(
     *, revision: IdeaRevision, base_version: int, by, now: datetime | None = None
 ) -> Idea:
-    """Bring back an earlier text as a new version; the history in between is kept."""
+    """Bring back an earlier text and its answers as a new version; the history in between
+    is kept. A revision from before the round asked questions brings back no answers."""
     return save_idea(
-        idea=revision.idea, text=revision.text, base_version=base_version, by=by, now=now
+        idea=revision.idea,
+        text=revision.text,
+        answers=revision.text.get(ANSWERS, {}),
+        base_version=base_version,
+        by=by,
+        now=now,
     )
 
 
-def missing_required_fields(competition, text: Mapping[str, str]) -> dict[str, str]:
-    """The round's required fields that ``text`` leaves empty, each with its message."""
-    return {
+def missing_required_fields(
+    competition, text: Mapping[str, str], answers: Mapping | None = None
+) -> dict[str, str]:
+    """What keeps an idea from being submitted, each with its message by field name: the
+    round's required fields that ``text`` leaves empty, and, when ``answers`` are given, the
+    refusals of ``questions.check_answers`` (strict)."""
+    settings = questions.idea_field_settings(competition)
+    missing = {
         field: _("This field is required to submit the idea.")
         for field in competition.canonical().required_idea_fields
-        if field in EDITABLE_FIELDS and not str(text.get(field, "")).strip()
+        if field in EDITABLE_FIELDS
+        and not str(text.get(field, "")).strip()
+        and not (field in settings and settings[field].hidden)
     }
+    if answers is not None:
+        asked = questions.round_questions(competition)
+        _answers, refusals = questions.check_answers(asked, answers, strict=True)
+        missing |= refusals
+    return missing
 
 
 TRANSITIONS = {
@@ -352,7 +400,8 @@ TRANSITIONS = {
 def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None) -> Idea:
     """The one function that changes an idea's status.
 
-    Transitions: draft → submitted (the round's required fields filled, before the deadline),
+    Transitions: draft → submitted (the round's required fields filled and its questions
+    answered as ``questions.check_answers`` requires, before the deadline),
     draft or submitted → withdrawn (before the deadline), withdrawn → draft (while open);
     submitted, awarded or not awarded → awarded or not awarded (the coordinator recording the
     jury's decision, after judging closes and before results are published).
@@ -382,7 +431,7 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
             )
         raise NotAllowed(_("You cannot change the status of this idea."))
     if status == IdeaStatus.SUBMITTED:
-        missing = missing_required_fields(idea.competition, idea.text())
+        missing = missing_required_fields(idea.competition, idea.text(), idea.answers)
         if missing:
             raise MissingFields(missing)
     idea.status = status
@@ -574,8 +623,9 @@ def draft_innovation_page(
     by,
     now: datetime | None = None,
 ):
-    """Create the draft innovation page of an awarded idea, filled from the idea and the
-    jury's decision, under the idea's round; a coordinator edits and publishes it.
+    """Create the draft innovation page of an awarded idea, filled from the idea (its answers
+    to the round's questions marked public included, and no other) and the jury's decision,
+    under the idea's round; a coordinator edits and publishes it.
 
     One page per idea: a second call returns the existing page. Side effects: the page and
     its first revision, logged as created by ``by``.
@@ -606,6 +656,7 @@ def draft_innovation_page(
         award=award,
         jury_rationale=paragraphs(rationale),
         criterion_means=criterion_means,
+        answers=questions.public_answer_values(idea),
         live=False,
         owner=by,
     )

@@ -14,7 +14,7 @@ from home import audit
 from home.storage import StorageUnavailable, open_for_download
 from home.views import storage_unavailable
 
-from . import permissions, services
+from . import permissions, questions, services
 from .forms import (
     AttachmentForm,
     IdeaForm,
@@ -110,12 +110,14 @@ class IdeaMixin(LoginRequiredMixin):
             "jury_feedback": jury_feedback(idea, now),
             "identifying_mentions": warnings_for_team(idea) if editable else [],
             "withheld_files": [a.pk for a in attachments if permissions.withheld_from_jurors(a)],
+            "answers": questions.idea_answers(idea, audience="team"),
         } | extra
 
     def save_form(self, idea: Idea, form: IdeaForm) -> Idea:
         return services.save_idea(
             idea=idea,
             text=form.cleaned_data,
+            answers=form.answers(),
             base_version=form.cleaned_data["version"],
             by=self.request.user,
         )
@@ -126,6 +128,8 @@ class IdeaMixin(LoginRequiredMixin):
             instance=idea,
             initial={"version": idea.version},
             required_fields=idea.competition.required_idea_fields,
+            questions=questions.round_questions(idea.competition),
+            field_settings=questions.idea_field_settings(idea.competition),
         )
 
 
@@ -278,7 +282,10 @@ class IdeaHistoryView(IdeaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         idea = self.get_idea()
         record_opening(self.request, idea, place="history")
-        labels = field_labels(EDITABLE_FIELDS)
+        labels = field_labels(EDITABLE_FIELDS) | {
+            question.field_name: question.label
+            for question in questions.round_questions(idea.competition, retired=True)
+        }
         revisions = [
             {
                 "revision": revision,

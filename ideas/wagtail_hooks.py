@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.coreutils import multigetattr
 from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -22,7 +23,7 @@ from home import audit, page_cache
 from home.email_texts import EMAIL_KINDS_HOOK
 from home.schedule import JOBS_HOOK, Job
 
-from . import permissions
+from . import permissions, questions
 from .admin_views import CopyRoundButton, CopyRoundViewSet
 from .email_kinds import EMAIL_KINDS
 from .export import neutralise
@@ -94,11 +95,48 @@ class IdeaIndexView(IndexView):
             label=str(_("Ideas")),
             data={"table": "ideas", "format": spreadsheet_format, "filters": filters},
         )
+        self.add_answer_columns(queryset)
         return super().as_spreadsheet(queryset, spreadsheet_format)
+
+    def add_answer_columns(self, queryset) -> None:
+        """A column per question of each round among the exported ideas, retired ones too,
+        headed in the coordinator's language (with the round's title when there are several)."""
+        rounds = CompetitionPage.objects.filter(
+            pk__in=queryset.order_by().values("competition").distinct()
+        ).order_by("pk")
+        self.answer_columns = {}
+        headings = {}
+        for competition in rounds:
+            for question in questions.round_questions(competition, retired=True):
+                column = f"answer:{question.key}"
+                self.answer_columns[column] = question
+                headings[column] = question.label
+                if len(rounds) > 1:
+                    headings[column] = f"{competition.reader_title}: {question.label}"
+        self.list_export = [*self.list_export, *self.answer_columns]
+        self.export_headings = {**self.export_headings, **headings}
+
+    def to_row_dict(self, item):
+        columns = getattr(self, "answer_columns", {})
+        row = {}
+        for field in self.list_export:
+            if field in columns:
+                question = columns[field]
+                row[field] = questions.answer_text(question, item.answers.get(question.key))
+            else:
+                row[field] = multigetattr(item, field)
+        return row
 
 
 class IdeaInspectView(InspectView):
-    """A coordinator opening an idea in full is in the audit trail."""
+    """A coordinator opening an idea in full is in the audit trail; its answers to the
+    round's questions follow its fields."""
+
+    def get_fields_context(self):
+        answers = questions.idea_answers(self.object, audience="coordinator")
+        return super().get_fields_context() + [
+            {"label": label, "value": value, "component": None} for label, value in answers
+        ]
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

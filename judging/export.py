@@ -1,7 +1,8 @@
 """The ranking and all reviews of a round as CSV and XLSX.
 
 In a blind round the files name no team, member or service unit: they are often handed to
-the jury. Every cell passes through ``neutralise`` so that no cell runs as a formula.
+the jury, so the ranking carries the answers to the round's questions a juror may read.
+Every cell passes through ``neutralise`` so that no cell runs as a formula.
 """
 
 import csv
@@ -14,6 +15,8 @@ from openpyxl import Workbook
 
 from ideas.export import neutralise
 from ideas.models import Idea
+from ideas.permissions import answer_shown_to
+from ideas.questions import answer_text, round_questions
 
 from .models import Review, Score, ScoreChange
 from .scoreboard import (
@@ -46,6 +49,12 @@ def ranking_table(competition, result: RoundRanking) -> tuple[list[str], list[li
     ]
     headers += [c.name for c in criteria]
     sure = {row.idea: row for row in certainty.ideas}
+    asked = [
+        question
+        for question in round_questions(competition, retired=True)
+        if answer_shown_to("juror", question, blind=competition.blind_judging)
+    ]
+    headers += [question.label for question in asked]
     rows = []
     for row in ranking.ideas:
         line = [row.rank, row.idea, ideas[row.idea].title]
@@ -55,6 +64,8 @@ def ranking_table(competition, result: RoundRanking) -> tuple[list[str], list[li
         line += [_fmt(sure[row.idea].top_probability), sure[row.idea].rank_low]
         line += [sure[row.idea].rank_high]
         line += [_fmt(row.criterion_means.get(c.pk)) for c in criteria]
+        answers = ideas[row.idea].answers
+        line += [answer_text(question, answers.get(question.key)) for question in asked]
         rows.append(line)
     return headers, rows
 

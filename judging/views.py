@@ -17,8 +17,9 @@ from home.pagination import paginate
 from home.storage import StorageUnavailable, open_for_download, store_errors
 from home.views import storage_unavailable
 from ideas.models import Attachment, CompetitionPage, Idea
-from ideas.models.ideas import ENTERED_STATUSES, field_labels
+from ideas.models.ideas import ENTERED_STATUSES
 from ideas.permissions import withheld_from_jurors
+from ideas.questions import idea_answers, idea_text_as_read
 from ideas.services import (
     FileWithheld,
     NotAllowed,
@@ -249,7 +250,8 @@ class ReviewView(LoginRequiredMixin, View):
             "competition": competition,
             "team": None if competition.blind_judging else idea.team,
             "units": [] if competition.blind_judging else list(idea.team.service_units.all()),
-            "text": [(label, getattr(idea, name)) for name, label in field_labels().items()],
+            "text": idea_text_as_read(idea),
+            "answers": idea_answers(idea, audience="juror"),
             "attachments": juror_attachments(idea),
             "form": form,
             "review": review,

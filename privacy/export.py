@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from home.models import OutboxMessage
 from ideas.models import Attachment, Idea, IdeaRevision, Invitation, Membership, Profile
+from ideas.questions import idea_answers, round_questions
 from judging.models import Assignment, ConflictOfInterest, JurorInvitation, JuryMember
 
 from .services import addresses_of
@@ -36,8 +37,14 @@ def personal_data(person) -> dict:
     ideas = (
         Idea.objects.filter(Q(revisions__author=person) | Q(created_by=person))
         .distinct()
+        .select_related("competition")
         .order_by("pk")
     )
+    # Each round's questions read once, however many of its ideas the person wrote.
+    asked: dict[int, list] = {}
+    for idea in ideas:
+        if idea.competition_id not in asked:
+            asked[idea.competition_id] = round_questions(idea.competition, retired=True)
     own_revisions: dict[int, list] = {}
     for revision in IdeaRevision.objects.filter(author=person).order_by("idea_id", "version"):
         own_revisions.setdefault(revision.idea_id, []).append(
@@ -88,6 +95,12 @@ def personal_data(person) -> dict:
                 "status": idea.status,
                 "you_started_it": idea.created_by_id == person.pk,
                 "text": idea.text(),
+                "answers": [
+                    {"question": question, "answer": answer}
+                    for question, answer in idea_answers(
+                        idea, audience="team", questions=asked[idea.competition_id]
+                    )
+                ],
                 "your_revisions": own_revisions.get(idea.pk, []),
             }
             for idea in ideas

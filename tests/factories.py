@@ -21,7 +21,9 @@ from ideas.models import (
     InnovationPage,
     Membership,
     Profile,
+    QuestionKind,
     Role,
+    RoundQuestion,
     ServiceUnit,
     Team,
 )
@@ -111,6 +113,16 @@ def make_criterion(competition, **fields) -> Criterion:
     fields.setdefault("name", "Client focus")
     fields.setdefault("weight", Decimal("1"))
     return Criterion.objects.create(competition=competition, **fields)
+
+
+def make_question(competition, **fields) -> RoundQuestion:
+    """A question of the round, saved on its page in the page's language."""
+    fields.setdefault("label", "How does the idea use the centre's shared premises?")
+    fields.setdefault("kind", QuestionKind.SHORT_TEXT)
+    fields.setdefault("sort_order", competition.questions.count())
+    return RoundQuestion.objects.create(
+        competition=competition, locale=competition.locale, **fields
+    )
 
 
 def make_innovation(competition, **fields) -> InnovationPage:

@@ -24,6 +24,7 @@ from .pages import (
     Phase,
     Stage,
 )
+from .questions import QuestionKind, RoundQuestion
 from .teams import (
     Invitation,
     Membership,
@@ -58,7 +59,9 @@ __all__ = [
     "OutcomeReminder",
     "PilotStatus",
     "PilotStatusChange",
+    "QuestionKind",
     "Quote",
+    "RoundQuestion",
     "QuoteSource",
     "SecondCoordinatorApprovalTask",
     "months_after",

@@ -116,6 +116,9 @@ class Idea(models.Model):
     )
     resources = models.TextField(verbose_name=_("resources and costs"), blank=True)
     pilot_plan = models.TextField(verbose_name=_("pilot plan"), blank=True)
+    # Answers to the round's own questions, keyed by each question's translation key (the
+    # same in every language); read and checked through ``ideas.questions``.
+    answers = models.JSONField(verbose_name=_("answers"), default=dict, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -199,6 +199,11 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
     # [{"key": criterion translation key, "name": ..., "mean": ..., "scale_min": ..,
     # "scale_max": ..}], filled by judging when the page is created.
     criterion_means = models.JSONField(verbose_name=_("criterion means"), default=list, blank=True)
+    # {question key: answer as stored on the idea}, only of the questions marked public, kept
+    # by ``draft_innovation_page``: the page never reads the idea's other answers.
+    answers = models.JSONField(
+        verbose_name=_("public answers"), default=dict, blank=True, editable=False
+    )
 
     objects = PageManager.from_queryset(InnovationPageQuerySet)()
 
@@ -246,6 +251,7 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
         index.SearchField("target_group"),
         index.SearchField("jury_rationale"),
         index.SearchField("updates"),
+        index.SearchField("public_answers_text"),
         index.FilterField("locale"),
     ]
     api_fields = [
@@ -265,6 +271,7 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
         APIField("quotes"),
         APIField("adoptions"),
         APIField("updates"),
+        APIField("public_answers"),
     ]
 
     parent_page_types = ["ideas.CompetitionPage"]
@@ -289,8 +296,24 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
             quotes=list(self.quotes.all()),
             adoptions=sorted(self.adoptions.all(), key=lambda a: a.adopted_on),
             criterion_scores=self.criterion_scores(competition),
+            public_answers=self.public_answers,
         )
         return context
+
+    @property
+    def public_answers(self) -> list[dict]:
+        """The idea's answers to its round's questions marked public, worded in the page's
+        language: from ``answers``, kept when the page was drafted, and only while each
+        question is still marked public. A page without them reads nothing."""
+        if not self.answers:
+            return []
+        from ideas.questions import public_answers  # the questions module reads these models
+
+        return public_answers(self.answers, language=self.locale.language_code)
+
+    def public_answers_text(self) -> str:
+        """The public answers as one text, for the showcase's search."""
+        return "\n".join(row["answer"] for row in self.public_answers)
 
     def save(self, *args, **kwargs):
         changes = sorted(self.status_changes.all(), key=lambda c: (c.date, c.sort_order or 0))

@@ -29,6 +29,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from home.blocks import BodyBlock
 from home.memo import ViewRestrictionsReadOnce, public
 from home.panels import ChildInlinePanel
+from ideas.blocks import IdeaFieldBlock
 from ideas.phases import Phase, Stage
 
 from .ideas import DEFAULT_REQUIRED_FIELDS, field_labels
@@ -293,6 +294,11 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         default=default_required_fields,
         blank=True,
     )
+    # The built-in fields renamed, explained or hidden in this round; its words are translated
+    # with the page, which field is hidden is the round's (``ideas.questions.idea_field_settings``).
+    idea_fields = StreamField(
+        [("field", IdeaFieldBlock())], verbose_name=_("the idea's fields in this round"), blank=True
+    )
 
     objects = PageManager.from_queryset(CompetitionPageQuerySet)()
     # The round's own fields are never translated: a translation reads them from its round.
@@ -307,6 +313,8 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
         TranslatableField("body"),
         *(SynchronizedField(name, overridable=False) for name in ROUND_FIELDS),
         TranslatableField("criteria"),
+        TranslatableField("questions"),
+        TranslatableField("idea_fields"),
         SynchronizedField("jury_members", overridable=False),
     ]
 
@@ -333,9 +341,10 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
             heading=_("Judging"),
         ),
         MultiFieldPanel(
-            [FieldPanel("required_idea_fields")],
+            [FieldPanel("required_idea_fields"), FieldPanel("idea_fields")],
             heading=_("Ideas"),
         ),
+        ChildInlinePanel("questions", heading=_("Questions"), label=_("Question")),
         InlinePanel("criteria", heading=_("Criteria"), label=_("Criterion"), min_num=1),
         # "jury_members" is judging's relation, like "criteria"; its rows bring their checks.
         ChildInlinePanel("jury_members", heading=_("Jury"), label=_("Juror")),
@@ -357,6 +366,17 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
+        hidden = {
+            block.value["field"] for block in self.idea_fields or [] if block.value.get("hidden")
+        }
+        both = [name for name in self.required_idea_fields or [] if name in hidden]
+        if both:
+            labels = field_labels(both)
+            errors["idea_fields"] = ValidationError(
+                _("A hidden field cannot be required: %(fields)s.")
+                % {"fields": ", ".join(str(labels[name]) for name in both)},
+                code="hidden_required",
+            )
         for earlier, later in zip(ROUND_DATE_FIELDS, ROUND_DATE_FIELDS[1:], strict=False):
             before, after = getattr(self, earlier), getattr(self, later)
             if before and after and after <= before:

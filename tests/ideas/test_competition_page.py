@@ -239,6 +239,8 @@ def round_form_data(**overrides):
             ]
         ),
         "jury_members": inline_formset([]),
+        "questions": inline_formset([]),
+        "idea_fields": streamfield([]),
     }
     data.update(overrides)
     return nested_form_data(data)

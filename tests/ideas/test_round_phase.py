@@ -215,6 +215,7 @@ def test_translation_editor_shows_round_fields_read_only(client, coordinator, ro
     typed = nested_form_data(
         {
             "body": streamfield([]),
+            "idea_fields": streamfield([]),
             "eligibility": rich_text(""),
             "action-publish": "publish",
             "closes_at": "2099-01-01 12:00",
