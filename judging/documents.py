@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from home.storage import store_errors
 from ideas.models import Attachment, Idea
-from ideas.models.ideas import field_labels
+from ideas.questions import idea_answers, idea_text_as_read, round_questions
 from ideas.services import FileWithheld, file_for_juror
 
 from .round_report import RoundReport
@@ -73,13 +73,6 @@ def report_pdf(report: RoundReport) -> bytes:
 # --- the jury packet --------------------------------------------------------------------------
 
 
-def idea_answers(idea: Idea) -> list[tuple[str, str]]:
-    """HOOK POINT for the round's own questions (issue 17, item 1): the idea's answers a juror
-    may read, as (question, answer) pairs, shown in the packet's PDF under "Answers". Until
-    the questions are merged it answers nothing."""
-    return []
-
-
 @dataclass
 class PacketFile:
     name: str
@@ -104,7 +97,9 @@ def packet_ideas(ideas: Iterable[Idea], *, blind: bool) -> list[PacketIdea]:
     attachments: dict[int, list[Attachment]] = {}
     for attachment in Attachment.objects.filter(idea__in=ideas).order_by("uploaded_at", "pk"):
         attachments.setdefault(attachment.idea_id, []).append(attachment)
-    labels = field_labels()
+    # What a juror reads: the built-in fields as the round names them, and the answers a
+    # juror may see (no identifying one in a blind round); the round's questions read once.
+    questions = round_questions(ideas[0].competition, retired=True) if ideas else []
     units: dict[int, list[str]] = {}
     if not blind:
         through = Idea.team.field.related_model.service_units.through
@@ -126,8 +121,8 @@ def packet_ideas(ideas: Iterable[Idea], *, blind: bool) -> list[PacketIdea]:
             PacketIdea(
                 idea=idea,
                 folder=folder,
-                text=[(label, getattr(idea, name)) for name, label in labels.items()],
-                answers=idea_answers(idea),
+                text=idea_text_as_read(idea),
+                answers=idea_answers(idea, audience="juror", questions=questions),
                 team="" if blind else idea.team.name,
                 units=[] if blind else sorted(units.get(idea.team_id, [])),
                 files=files,

@@ -17,6 +17,7 @@ from tests.factories import (
     make_assignment,
     make_idea,
     make_juror,
+    make_question,
     make_review,
     make_round,
     make_team,
@@ -255,6 +256,32 @@ def test_blind_round_packet_has_cleaned_files_and_no_team(
     text = pdf_text(archive.read(pdf)) + " ".join(archive.namelist())
     assert idea.title in text
     assert "Harbour" not in text and "Kallio" not in text
+
+
+def test_a_jurors_packet_holds_the_answers_a_juror_reads_and_no_identifying_one(
+    django_capture_on_commit_callbacks,
+):
+    competition = make_round(phase="judging", criteria=2, blind_judging=True)
+    premises = make_question(competition, label="Which shared premises does it use?")
+    partner = make_question(
+        competition, label="Which named partner runs it with you?", identifying=True
+    )
+    idea = make_idea(
+        competition=competition,
+        status=IdeaStatus.SUBMITTED,
+        answers={premises.key: "The family room", partner.key: "Harbour Lights association"},
+    )
+    juror = make_juror(competition)
+    make_assignment(juror, idea)
+
+    archive = packet_of(
+        make_document(competition, DocumentKind.PACKET, juror, django_capture_on_commit_callbacks)
+    )
+    (pdf,) = [n for n in archive.namelist() if n.endswith("/idea.pdf")]
+    text = pdf_text(archive.read(pdf))
+
+    assert "Which shared premises does it use?" in text and "The family room" in text
+    assert "named partner" not in text and "Harbour Lights" not in text
 
 
 # --- the report -------------------------------------------------------------------------------
