@@ -20,6 +20,7 @@ from . import permissions, services
 from .forms import MeetingVotesForm
 from .models import MeetingVote, Review, ReviewStatus, Score
 from .scoreboard import (
+    conflicted_pairs,
     counted_reviews,
     display_name,
     entered_ideas,
@@ -44,9 +45,10 @@ def juror_labels(competition, jury) -> dict[int, str]:
     return {member.user_id: display_name(member.user) for member in jury}
 
 
-def meeting_rows(competition, result, jury, certainty) -> list[dict]:
+def meeting_rows(competition, result, jury, certainty, withheld=frozenset()) -> list[dict]:
     """The ideas of the meeting in ranking order, each with its criterion means, rank
-    interval, dispute and the jurors' comments side by side."""
+    interval, dispute and the jurors' comments side by side; for the ideas in ``withheld``
+    (those the viewer has a conflict of interest with) no score or comment."""
     ranking = result.ranking
     if competition.two_stage:
         shortlist = set(shortlisted_ideas(competition))
@@ -81,8 +83,11 @@ def meeting_rows(competition, result, jury, certainty) -> list[dict]:
     rows = []
     for row in ideas:
         jurors = [juror for juror in order if juror in comments[row.idea]]
+        if row.idea in withheld:
+            jurors = []
         rows.append(
             {
+                "withheld": row.idea in withheld,
                 "row": row,
                 "title": titles.get(row.idea, ""),
                 "certainty": certainty.get(row.idea),
@@ -94,6 +99,7 @@ def meeting_rows(competition, result, jury, certainty) -> list[dict]:
                         [comments[row.idea][juror].get(c.pk, (None, "")) for juror in jurors],
                     )
                     for c in criteria
+                    if row.idea not in withheld
                 ],
                 "overall": [comments[row.idea][juror]["overall"] for juror in jurors],
             }
@@ -116,7 +122,14 @@ class MeetingView(LoginRequiredMixin, View):
         result = round_ranking(competition)
         jury = jurors_of(competition)
         certainty = round_certainty(competition, result)
-        rows = meeting_rows(competition, result, jury, certainty)
+        user = self.request.user
+        # A juror with a conflict of interest reads no review of that idea here either.
+        withheld = (
+            set()
+            if permissions.can_manage_judging(user)
+            else {idea for _juror, idea in conflicted_pairs(competition, [user.pk])}
+        )
+        rows = meeting_rows(competition, result, jury, certainty, withheld)
         can_record = permissions.can_record_meeting_votes(self.request.user, competition)
         recorded = dict(
             MeetingVote.objects.filter(idea__competition=competition).values_list(

@@ -168,7 +168,10 @@ def judging_closed(competition, now: datetime | None = None) -> bool:
 
 def can_view_meeting(user, competition, now: datetime | None = None) -> bool:
     """The jury's meeting view: the coordinator and the round's jurors, once judging has
-    closed (before that, a juror would read the others' comments while still scoring)."""
+    closed (before that, a juror would read the others' comments while still scoring). Once
+    scoring is over the meeting shows every juror's scores and comments, whatever the round's
+    ``jurors_see_other_scores`` (which keeps jurors from anchoring on each other while they
+    score); a juror with a conflict of interest reads none on that idea (``meeting.py``)."""
     return judging_closed(competition, now) and (
         can_manage_judging(user) or is_juror(user, competition)
     )

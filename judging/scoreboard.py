@@ -213,6 +213,10 @@ def counted_reviews(competition, stage: Stage | None, prefix: str = "") -> Q:
     if stage is None:
         return Q()
     counted = Q(**{f"{prefix}assignment__stage": stage})
+    if stage == Stage.FINAL:
+        # Only the shortlist is judged in the final stage (``services.add_assignment``
+        # refuses any other idea there); an older assignment is not counted either.
+        counted &= Q(**{f"{prefix}assignment__idea__shortlist_entry__isnull": False})
     if stage == Stage.FINAL and competition.canonical().final_ranking_includes_screening:
         counted |= Q(
             **{
@@ -389,7 +393,7 @@ def round_certainty(competition, result: RoundRanking | None = None) -> RankCert
     top = award_places(competition)
     scores = result.scores
     if scores is None:
-        scores = score_columns(competition, result.criteria, result.conflicts)
+        scores = score_columns(competition, result.criteria, result.conflicts, result.stage)
     key = _certainty_key(competition, result, scores, top)
     certainty = cache.get(key)
     if certainty is None:

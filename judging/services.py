@@ -493,8 +493,8 @@ def generate_assignments(
 
 @transaction.atomic
 def add_assignment(*, idea: Idea, juror, by, now: datetime | None = None) -> Assignment:
-    """Assign one more idea to a juror of its round while judging runs; never a conflicted
-    pair."""
+    """Assign one more idea to a juror of its round while judging runs, in the round's current
+    stage; never a conflicted pair, and in the final stage only a shortlisted idea."""
     competition = idea.competition
     if not permissions.can_change_assignments(by, competition, now):
         raise NotAllowed(_("Assignments change only while judging runs."))
@@ -504,9 +504,10 @@ def add_assignment(*, idea: Idea, juror, by, now: datetime | None = None) -> Ass
         raise NotAllowed(_("Only submitted ideas are reviewed."))
     if permissions.is_conflicted(juror, idea):
         raise NotAllowed(_("This juror has a conflict of interest with the idea."))
-    assignment, created = Assignment.objects.get_or_create(
-        idea=idea, juror=juror, stage=permissions.current_stage(competition, now)
-    )
+    stage = permissions.current_stage(competition, now)
+    if stage == Stage.FINAL and not ShortlistEntry.objects.filter(idea=idea).exists():
+        raise NotAllowed(_("In the final stage only shortlisted ideas are scored."))
+    assignment, created = Assignment.objects.get_or_create(idea=idea, juror=juror, stage=stage)
     if not created:
         raise NotAllowed(_("The juror already reviews this idea."))
     log(instance=assignment, action="ideatori.assignment_added", user=by)
@@ -995,11 +996,15 @@ class NothingToInclude(ServiceError):
 
 def packet_ideas_of(competition, juror=None) -> list[Idea]:
     """The ideas a packet holds, by id: every entered idea of the round, or a juror's own
-    (assigned, entered, without a conflict: the ideas ``can_view_review`` lets them read)."""
+    (assigned in the round's current stage, entered, without a conflict: the ideas
+    ``can_view_review`` lets them read)."""
     ideas = Idea.objects.filter(competition=competition, status__in=ENTERED_STATUSES)
     if juror is not None:
         conflicts = conflicted_pairs(competition, [juror.pk])
-        ideas = ideas.filter(assignments__juror=juror)
+        ideas = ideas.filter(
+            assignments__juror=juror,
+            assignments__stage=permissions.current_stage(competition),
+        ).distinct()
         return [
             idea
             for idea in ideas.select_related("team", "competition").order_by("pk")
@@ -1110,10 +1115,16 @@ def build_document(*, document_id: int) -> RoundDocument:
         document.file.save(filename, ContentFile(data), save=False)
     except Exception as error:
         logger.exception("Round document %s could not be made", document.pk)
+        if isinstance(error, ServiceError):
+            reason = str(error)
+        else:
+            # The details (a library's or the file store's words) are in the log, not shown.
+            with translation.override(document.language):
+                reason = _(
+                    "It could not be made. Please try again; if it fails again, tell the IT staff."
+                )
         RoundDocument.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.FAILED,
-            message=str(error)[:500] or type(error).__name__,
-            finished_at=timezone.now(),
+            status=DocumentStatus.FAILED, message=reason[:500], finished_at=timezone.now()
         )
         document.refresh_from_db()
         return document
@@ -1121,11 +1132,20 @@ def build_document(*, document_id: int) -> RoundDocument:
         status=DocumentStatus.READY, file=document.file.name, finished_at=timezone.now()
     )
     older = RoundDocument.objects.filter(
-        competition=competition, kind=document.kind, juror=document.juror, pk__lt=document.pk
+        competition=competition,
+        kind=document.kind,
+        juror=document.juror,
+        requested_by=document.requested_by,
+        pk__lt=document.pk,
     ).exclude(status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING])
     for old in older:
-        if old.file:
-            old.file.delete(save=False)
+        try:
+            if old.file:
+                old.file.delete(save=False)
+        except Exception:
+            # Kept, and tried again with the next document: the new one is ready either way.
+            logger.exception("An older round document %s could not be removed", old.pk)
+            continue
         old.delete()
     document.refresh_from_db()
     return document

@@ -592,3 +592,57 @@ def test_no_screening_reminder_while_the_screening_ends_later_than_it_comes(mail
 
     assert services.remind_jurors() == 0
     assert mailoutbox == []
+
+
+# --- what the review of this session found --------------------------------------------------------
+
+
+def test_a_juror_with_a_conflict_reads_no_review_of_that_idea_at_the_meeting(client, coordinator):
+    competition, ideas, people = decided_round(coordinator)
+    ConflictOfInterest.objects.create(
+        idea=ideas[0], juror=people[2], active=True, source="declared", reason="Joined its team."
+    )
+
+    client.force_login(people[2])
+    page = client.get(meeting_url(competition)).content.decode()
+    client.force_login(coordinator)
+    coordinators = client.get(meeting_url(competition)).content.decode()
+
+    assert "You have a conflict of interest with this idea" in page
+    assert "Final comment 0" not in page and "Final comment 2" not in page  # on idea 0
+    assert "Final comment 1" in page and "Final comment 3" in page  # on idea 3
+    assert "Final comment 0" in coordinators and "conflict of interest" not in coordinators
+
+
+def test_a_jurors_packet_in_the_final_stage_holds_the_final_ideas_once(
+    coordinator, django_capture_on_commit_callbacks
+):
+    import io
+    import zipfile
+
+    from judging.models import DocumentKind
+
+    competition, ideas, people = final_round(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = services.request_document(
+            competition=competition, kind=DocumentKind.PACKET, by=people[1]
+        )
+    document.refresh_from_db()
+    with document.file.open("rb") as stored:
+        names = zipfile.ZipFile(io.BytesIO(stored.read())).namelist()
+
+    assert document.status == "ready", document.message
+    assert len([name for name in names if name.endswith("/idea.pdf")]) == 2  # ideas 0 and 3
+
+
+def test_the_final_stage_takes_no_idea_off_the_shortlist(coordinator):
+    competition, ideas, people = final_round(coordinator)
+
+    with pytest.raises(NotAllowed, match="only shortlisted ideas"):
+        services.add_assignment(idea=ideas[1], juror=people[1], by=coordinator)
+    # A final-stage review of an idea taken off the shortlist later is not counted either.
+    services_made = Assignment.objects.create(juror=people[1], idea=ideas[2], stage=Stage.FINAL)
+    make_review(services_made, 5)
+
+    ranked = [row.idea for row in round_ranking(competition).ranking.ideas]
+    assert ranked == [ideas[0].pk, ideas[3].pk]
