@@ -104,8 +104,16 @@ def spend_saml_assertion(auth) -> None:
     digest = hashlib.sha256(f"{issuer}\n{auth.get_last_assertion_id()}".encode()).hexdigest()
     # Kept past the expiry by python3-saml's allowance for clock drift, as a margin.
     lifetime = expires - time.time() + OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT
-    # cache.add is atomic: of two posts of the same assertion at once, one wins.
-    if not cache.add(f"ideatori.sso.saml-assertion:{digest}", True, timeout=max(lifetime, 1)):
+    # cache.add is atomic: of two posts of the same assertion at once, one wins. A cache that
+    # cannot be asked cannot tell a replay: refused, and said so (home.cache_backend).
+    add = getattr(cache, "add_or_fail", cache.add)
+    try:
+        added = add(f"ideatori.sso.saml-assertion:{digest}", True, timeout=max(lifetime, 1))
+    except Exception as error:  # redis-py's, whatever the cause
+        raise RefusedSAMLResponse(
+            f"the cache that remembers used assertions does not answer ({error})"
+        ) from error
+    if not added:
         raise RefusedSAMLResponse("the assertion has already been used")
 
 

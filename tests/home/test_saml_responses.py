@@ -379,3 +379,36 @@ def test_saml_assertion_that_never_expires_is_refused_and_logged(client, idp_key
         response = post_to_acs(client, everlasting)
 
     assert_refused(client, response, caplog, "has no NotOnOrAfter", people_before=1)
+
+
+def test_saml_response_is_refused_and_logged_while_the_cache_does_not_answer(
+    client, idp_key, caplog, settings, monkeypatch
+):
+    """The cache that remembers used assertions is Redis, and it refuses connections (nothing
+    listens on its port): a replay cannot be told, so the sign-in is refused, saying why."""
+    import socket
+
+    from home import cache_backend
+
+    monkeypatch.setattr(cache_backend, "_paused_until", 0.0)
+    maija = verified_user("maija.juror@city.example")
+    request_id = start_sign_in(client)
+    response_xml = signed_response(idp_key, in_response_to=request_id, email=maija.email)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "home.cache_backend.ForgivingRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+    }
+
+    with caplog.at_level(logging.WARNING, logger="ideatori.sso"):
+        response = post_to_acs(client, response_xml)
+
+    assert_refused(
+        client, response, caplog, "the cache that remembers used assertions does not answer", 1
+    )
