@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ideas.charts import MetricChart, figure, metric_chart
 from ideas.models import (
@@ -23,11 +24,13 @@ from ideas.models import (
     Membership,
     ServiceArea,
     ServiceUnit,
+    Stage,
     Team,
 )
 
 from . import charts
 from .models import Award, AwardLevel, Review, ReviewStatus
+from .ranking import OrderBy
 from .scoreboard import (
     display_name,
     entered_ideas,
@@ -56,10 +59,12 @@ class RankedIdea:
     rank: int | None
     title: str
     team: str
-    score: float | None
+    score: float | None  # the score the ranking orders by (``RoundReport.ordered_by``)
+    mean: float | None
     reviews: int
     disputed: bool
     award: str
+    note: str = ""  # e.g. screened in a two-stage round but not shortlisted
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,7 @@ class RoundReport:
     alpha: float | None
     disputes: list[str]
     ranking: list[RankedIdea]
+    ordered_by: str  # what orders the ranking, in words
     awards: list[AwardRow]
     pilots: list[Pilot]
     area_chart: charts.BarChart | None = None
@@ -175,12 +181,28 @@ def participation(competition: CompetitionPage) -> Participation:
 
 
 def timeline(competition: CompetitionPage) -> list[tuple[str, datetime | None]]:
+    screening = (
+        [(_("Screening ended"), competition.screening_closes_at)] if competition.two_stage else []
+    )
     return [
         (_("Submissions opened"), competition.opens_at),
         (_("Submission deadline"), competition.closes_at),
+        *screening,
         (_("Judging ended"), competition.judging_closes_at),
         (_("Results published"), competition.results_published_at),
     ]
+
+
+ORDERED_BY = {
+    OrderBy.CALIBRATED: gettext_lazy(
+        "Ordered by the calibrated score: each juror's severity and use of the scale taken out."
+    ),
+    OrderBy.NORMALISED: gettext_lazy(
+        "Ordered by the normalised score: each juror's totals as z-scores."
+    ),
+    OrderBy.MEAN: gettext_lazy("Ordered by the mean score of the reviews."),
+    OrderBy.MEDIAN: gettext_lazy("Ordered by the median score of the reviews."),
+}
 
 
 def pilots(competition: CompetitionPage) -> list[Pilot]:
@@ -259,24 +281,33 @@ def round_report(competition: CompetitionPage, *, internal: bool = False) -> Rou
                 rank=row.rank,
                 title=idea.title,
                 team=idea.team.name,
-                score=row.mean,
+                score=getattr(row, ranking.order_by.value),
+                mean=row.mean,
                 reviews=row.reviews,
                 disputed=row.disputed,
                 award=str(levels.get(award.level, "")) if award and award.level else "",
             )
         )
+    # In a two-stage round the ideas left off the shortlist show their screening figures.
+    screening = {}
+    if competition.two_stage and any(pk not in seen for pk in ideas):
+        screened = round_ranking(competition, stage=Stage.SCREENING).ranking
+        screening = {row.idea: (row, screened.order_by) for row in screened.ideas}
     for pk, idea in ideas.items():
         if pk not in seen:
             award = awards.get(pk)
+            row, order_by = screening.get(pk, (None, None))
             ranked_rows.append(
                 RankedIdea(
                     rank=None,
                     title=idea.title,
                     team=idea.team.name,
-                    score=None,
-                    reviews=0,
-                    disputed=False,
+                    score=getattr(row, order_by.value) if row else None,
+                    mean=row.mean if row else None,
+                    reviews=row.reviews if row else 0,
+                    disputed=row.disputed if row else False,
                     award=str(levels.get(award.level, "")) if award and award.level else "",
+                    note=str(_("screened, not shortlisted")) if row else "",
                 )
             )
     order = {level: place for place, (level, _label) in enumerate(AwardLevel.choices)}
@@ -308,6 +339,7 @@ def round_report(competition: CompetitionPage, *, internal: bool = False) -> Rou
         alpha=ranking.alpha,
         disputes=[row.title for row in ranked_rows if row.disputed],
         ranking=ranked_rows,
+        ordered_by=str(ORDERED_BY[ranking.order_by]),
         awards=award_rows,
         pilots=pilots(competition),
         area_chart=charts.count_bars(part.by_service_area),

@@ -646,3 +646,21 @@ def test_the_final_stage_takes_no_idea_off_the_shortlist(coordinator):
 
     ranked = [row.idea for row in round_ranking(competition).ranking.ideas]
     assert ranked == [ideas[0].pk, ideas[3].pk]
+
+
+def test_the_report_of_a_two_stage_round_shows_the_screening_and_what_orders_it(coordinator):
+    from judging.round_report import round_report
+
+    competition, ideas, _people = decided_round(coordinator)
+
+    report = round_report(competition)
+    rows = {row.title: row for row in report.ranking}
+    steps = [label for label, _moment in report.timeline]
+
+    assert [rows["Idea 0"].rank, rows["Idea 3"].rank] == [1, 2]
+    # Left off the shortlist: their screening figures, said to be so; no rank.
+    assert rows["Idea 1"].rank is None and rows["Idea 1"].reviews == 3
+    assert rows["Idea 1"].note == "screened, not shortlisted"
+    assert rows["Idea 1"].mean == pytest.approx(2.0)  # every juror scored idea 1 two
+    assert "Screening ended" in steps
+    assert report.ordered_by.startswith("Ordered by the")
