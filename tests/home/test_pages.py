@@ -1,5 +1,9 @@
+import re
+from datetime import timedelta
+
 import pytest
-from wagtail.models import Page
+from django.utils import timezone
+from wagtail.models import Locale, Page
 
 from home.models import HomePage, StandardPage
 from ideas.models import (
@@ -168,3 +172,51 @@ def test_innovation_page_shows_award_and_rationale(client):
     assert "<h1>Psychologist within reach</h1>" in html
     assert "Winner" in html
     assert "It closes a gap in the chain of care." in html
+
+
+def open_round_titles(response) -> list[str]:
+    html = response.content.decode()
+    section = html[html.index('class="open-rounds"') :]
+    return re.findall(r"<h3>([^<]*)</h3>", section[: section.index("</section>")])
+
+
+def test_home_page_lists_the_open_rounds_soonest_deadline_first(client):
+    now = timezone.now()
+    make_round(phase="open", title="Later", closes_at=now + timedelta(days=15))
+    make_round(phase="open", title="Sooner", closes_at=now + timedelta(days=3))
+    make_round(phase="upcoming", title="Upcoming")
+    make_round(phase="judging", title="Judging")
+    make_round(phase="results", title="Decided")
+
+    assert open_round_titles(client.get("/en/")) == ["Sooner", "Later"]
+
+
+def test_home_page_open_rounds_follow_the_round_not_a_translation_s_own_dates(client):
+    """A translation whose own row says "upcoming" is open when its round is, and the
+    translation of a closed round is not listed whatever its own row says."""
+    finnish = Locale.objects.get(language_code="fi")
+    for phase, title in (("open", "Avoin"), ("judging", "Arvioitava")):
+        competition = make_round(phase=phase)
+        translated = competition.copy_for_translation(finnish, copy_parents=True)
+        translated.title = title
+        translated.save_revision().publish()
+        CompetitionPage.objects.filter(pk=translated.pk).update(
+            opens_at=timezone.now() - timedelta(days=1),
+            closes_at=timezone.now() + timedelta(days=300),
+        )
+
+    response = client.get("/fi/")
+
+    assert open_round_titles(response) == ["Avoin"]
+    assert str(competition.closes_at.year) in response.content.decode()
+
+
+def test_home_page_queries_do_not_grow_with_open_rounds(client, count_queries):
+    make_round(phase="open")
+    client.get("/en/")  # the figures, kept for minutes, are counted once
+    one = count_queries(lambda: client.get("/en/"))
+    for _ in range(9):
+        make_round(phase="open")
+
+    assert count_queries(lambda: client.get("/en/")) == one
+    assert len(open_round_titles(client.get("/en/"))) == 10
