@@ -64,7 +64,9 @@ def answer_field(question: Question) -> forms.Field:
         field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **options)
     elif kind == QuestionKind.FILE:
         # Checked as every attachment is (``IdeaForm.clean``); stored with the idea's files.
-        options["help_text"] = " ".join(part for part in (help_text, escape(FILE_HELP)) if part)
+        options["help_text"] = " ".join(
+            part for part in (help_text, escape(str(FILE_HELP))) if part
+        )
         field = forms.FileField(**options)
     else:
         field = forms.CharField(**options)

@@ -174,7 +174,7 @@ def parse_number(value: str) -> Decimal | None:
 def _typed(question: Question, raw) -> str | list[str]:
     """What the person typed for one question, trimmed, in the stored shape."""
     if question.kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.FILE):
-        values = raw if isinstance(raw, list | tuple) else [raw]
+        values = raw if isinstance(raw, list | tuple) else [] if raw is None else [raw]
         return [str(v).strip() for v in values if str(v).strip()]
     if isinstance(raw, list | tuple):
         raw = raw[-1] if raw else ""
