@@ -279,7 +279,8 @@ def idea_answers(
 ) -> list[tuple[str, str]]:
     """The idea's answers as (question, answer) pairs in the round's order, worded in
     ``language`` (the active one by default), for ``audience`` (``permissions.AUDIENCES``):
-    only what ``permissions.answer_shown_to`` lets it read. A question left unanswered is
+    only what ``permissions.answer_shown_to`` lets it read; a file question's answer (its
+    files' names) only for the team and coordinators. A question left unanswered is
     left out; a retired one is kept where it was answered. ``questions`` (from
     ``round_questions(..., retired=True)``) saves the query when many ideas of one round
     are read."""
@@ -287,6 +288,12 @@ def idea_answers(
         questions = round_questions(idea.competition, language=language, retired=True)
     blind = audience == "juror" and idea.competition.canonical().blind_judging
     answers = idea.answers or {}
+    if audience in ("team", "coordinator") and any(
+        question.kind == QuestionKind.FILE for question in questions
+    ):
+        # A file answer by its files' names: a name may identify the team, so only the team
+        # and coordinators read it; a juror receives the files themselves, under neutral names.
+        answers = answers | file_answers(idea)
     return [
         (question.label, answer_text(question, answers[question.key]))
         for question in questions

@@ -881,3 +881,41 @@ def test_a_juror_of_an_open_round_receives_an_identifying_file(client):
     letter = idea.attachments.get(original_name="Kallio clinic letter.pdf")
     with letter.file.open("rb") as uploaded:
         assert b"".join(second.streaming_content) == uploaded.read()
+
+
+def test_the_coordinators_export_and_the_teams_page_name_the_files_answering(client, coordinator):
+    idea, _juror = file_answered_round(blind=True)
+    client.force_login(coordinator)
+
+    response = client.get("/admin/idea/", {"competition": idea.competition_id, "export": "csv"})
+
+    header, row = b"".join(response.streaming_content).decode().splitlines()[:2]
+    assert "Attach a floor plan" in header and "plan.pdf" in row
+    assert "Kallio clinic letter.pdf" in row
+    assert ("Attach a floor plan", "plan.pdf") in idea_answers(idea, audience="coordinator")
+    assert idea_answers(idea, audience="juror") == []  # a file's name may name the team
+
+
+def test_the_export_with_file_answers_costs_the_same_queries_for_1_and_10_ideas(
+    client, coordinator, count_queries
+):
+    client.force_login(coordinator)
+    counts = []
+    for ideas in (1, 10):
+        idea, _juror = file_answered_round(blind=False)
+        plan = idea.competition.questions.get(label="Attach a floor plan")
+        for _ in range(ideas - 1):
+            other = make_idea(competition=idea.competition, status=IdeaStatus.SUBMITTED)
+            attach_to(other, plan, "plan.pdf")
+        query = {"competition": idea.competition_id, "export": "csv"}
+        client.get("/admin/idea/", query)
+        rows = []
+        counts.append(
+            count_queries(
+                lambda query=query, rows=rows: rows.extend(
+                    b"".join(client.get("/admin/idea/", query).streaming_content).splitlines()
+                )
+            )
+        )
+        assert len(rows) == ideas + 1 and all(b"plan.pdf" in row for row in rows[1:])
+    assert counts[0] == counts[1]
