@@ -133,10 +133,10 @@ def attachments_shown_to(
     audience: str, attachments: Iterable[Attachment], *, competition, questions=None
 ) -> list[Attachment]:
     """Those of ``attachments`` (of ideas of ``competition``'s round) that ``audience`` may
-    receive: every file attached to the idea as a whole, and a file question's files only
-    when ``permissions.answer_shown_to`` lets ``audience`` read the question's answer (a
-    blind round's jurors never receive an identifying one). A file tied to a question the
-    round no longer has is withheld. ``questions`` as in ``idea_answers``."""
+    receive, by ``permissions.file_shown_to``: every file attached to the idea as a whole, a
+    file question's files only where ``audience`` may read the question's answer (a blind
+    round's jurors never receive an identifying one), none of a question the round no longer
+    has. ``questions`` as in ``idea_answers``."""
     attachments = list(attachments)
     if not any(attachment.question_key for attachment in attachments):
         for attachment in attachments:
@@ -149,9 +149,7 @@ def attachments_shown_to(
     shown = []
     for attachment in attachments:
         question = by_key.get(attachment.question_key) if attachment.question_key else None
-        if not attachment.question_key or (
-            question is not None and permissions.answer_shown_to(audience, question, blind=blind)
-        ):
+        if permissions.file_shown_to(audience, attachment, question, blind=blind):
             attachment.question_label = question.label if question is not None else ""
             shown.append(attachment)
     return shown

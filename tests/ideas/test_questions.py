@@ -16,7 +16,7 @@ from wagtail.test.utils.form_data import inline_formset, streamfield
 from ideas import services
 from ideas.mentions import warnings_for_team
 from ideas.models import Attachment, IdeaStatus, QuestionKind, RoundQuestion
-from ideas.permissions import answer_shown_to
+from ideas.permissions import answer_shown_to, file_shown_to
 from ideas.questions import (
     Question,
     check_answers,
@@ -126,6 +126,25 @@ def test_answer_shown_to_truth_table(
         "short_text", visible_to_jurors=visible_to_jurors, identifying=identifying, public=public
     )
     assert answer_shown_to(audience, asked, blind=blind) is shown
+
+
+@pytest.mark.parametrize(
+    ("audience", "tied", "asked", "identifying", "blind", "shown"),
+    [
+        ("juror", False, False, False, True, True),  # a file of the idea as a whole
+        ("juror", True, True, False, True, True),
+        ("juror", True, True, True, True, False),  # identifying, in a blind round
+        ("juror", True, True, True, False, True),
+        ("juror", True, False, False, False, False),  # its question is gone
+        ("team", True, True, True, True, True),
+        ("coordinator", True, True, True, True, True),
+        ("public", True, True, False, False, False),
+    ],
+)
+def test_file_shown_to_truth_table(audience, tied, asked, identifying, blind, shown):
+    attachment = Attachment(question_key="q1" if tied else "")
+    row = question("file", identifying=identifying) if asked else None
+    assert file_shown_to(audience, attachment, row, blind=blind) is shown
 
 
 # --- the team's editor ------------------------------------------------------------------------
