@@ -35,6 +35,9 @@ def _limits(question: Question) -> str:
     return text
 
 
+FILE_HELP = _("At most 10 MB: PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, PNG or JPG.")
+
+
 def answer_field(question: Question) -> forms.Field:
     """The field of one of the round's questions. Every one may be left empty or wrong in a
     draft: ``questions.check_answers`` refuses on submit, next to the field."""
@@ -59,6 +62,12 @@ def answer_field(question: Question) -> forms.Field:
         field = forms.ChoiceField(choices=yes_no, widget=forms.RadioSelect, **options)
     elif kind == QuestionKind.DATE:
         field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **options)
+    elif kind == QuestionKind.FILE:
+        # Checked as every attachment is (``IdeaForm.clean``); stored with the idea's files.
+        options["help_text"] = " ".join(
+            part for part in (help_text, escape(str(FILE_HELP))) if part
+        )
+        field = forms.FileField(**options)
     else:
         field = forms.CharField(**options)
     field.question = question
@@ -101,13 +110,32 @@ class IdeaForm(forms.ModelForm):
         answers = self.instance.answers or {}
         for question in self.questions:
             self.fields[question.field_name] = answer_field(question)
-            self.initial.setdefault(question.field_name, answers.get(question.key, ""))
+            if question.kind != QuestionKind.FILE:
+                self.initial.setdefault(question.field_name, answers.get(question.key, ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        # A file question's upload: refused on its field as an attachment would be.
+        self.uploads = {}
+        for question in self.questions:
+            upload = (
+                cleaned.get(question.field_name) if question.kind == QuestionKind.FILE else None
+            )
+            if not upload:
+                continue
+            try:
+                self.uploads[question.key] = (upload, validate_attachment(upload))
+            except forms.ValidationError as refused:
+                self.add_error(question.field_name, refused)
+        return cleaned
 
     def answers(self) -> dict:
-        """What was typed for each of the round's questions, by the question's key."""
+        """What was typed for each of the round's questions, by the question's key; a file
+        question's files are stored as attachments (``uploads``), not here."""
         return {
             question.key: self.cleaned_data.get(question.field_name, "")
             for question in self.questions
+            if question.kind != QuestionKind.FILE
         }
 
 

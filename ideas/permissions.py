@@ -57,6 +57,15 @@ def answer_shown_to(audience: str, question, *, blind: bool) -> bool:
     raise ValueError(f"unknown audience {audience!r}")
 
 
+def file_shown_to(audience: str, attachment, question, *, blind: bool) -> bool:
+    """A file attached to the idea as a whole goes to whoever reads the idea; a file answering
+    one of the round's questions (``question``, None when the round no longer has it) only
+    where ``answer_shown_to`` lets the audience read that question's answer."""
+    if not attachment.question_key:
+        return True
+    return question is not None and answer_shown_to(audience, question, blind=blind)
+
+
 # --- the round's phase: every rule that depends on a date asks the round -----------------------
 
 

@@ -18,7 +18,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .models import CompetitionPage, Idea, QuestionKind, RoundQuestion
+from .models import Attachment, CompetitionPage, Idea, QuestionKind, RoundQuestion
 from .models.ideas import field_labels
 
 FIELD_PREFIX = "answer_"
@@ -109,7 +109,50 @@ def answered_keys(competition, keys: Iterable[str]) -> set[str]:
     ideas = Idea.objects.filter(competition=competition.canonical())
     for answers in ideas.values_list("answers", flat=True):
         found.update(keys.intersection(answers or {}))
+    # A file question's answer is a file tied to it.
+    found.update(
+        Attachment.objects.filter(idea__in=ideas, question_key__in=keys)
+        .values_list("question_key", flat=True)
+        .distinct()
+    )
     return found
+
+
+def file_answers(idea: Idea) -> dict[str, list[str]]:
+    """The idea's answers to file questions, which ``Idea.answers`` does not hold: the names
+    of the files tied to each question, by the question's key. Merged into the answers where
+    they are checked (``check_answers``)."""
+    answers: dict[str, list[str]] = {}
+    rows = idea.attachments.exclude(question_key="").order_by("uploaded_at", "pk")
+    for key, name in rows.values_list("question_key", "original_name"):
+        answers.setdefault(key, []).append(name)
+    return answers
+
+
+def attachments_shown_to(
+    audience: str, attachments: Iterable[Attachment], *, competition, questions=None
+) -> list[Attachment]:
+    """Those of ``attachments`` (of ideas of ``competition``'s round) that ``audience`` may
+    receive, by ``permissions.file_shown_to``: every file attached to the idea as a whole, a
+    file question's files only where ``audience`` may read the question's answer (a blind
+    round's jurors never receive an identifying one), none of a question the round no longer
+    has. ``questions`` as in ``idea_answers``."""
+    attachments = list(attachments)
+    if not any(attachment.question_key for attachment in attachments):
+        for attachment in attachments:
+            attachment.question_label = ""
+        return attachments
+    if questions is None:
+        questions = round_questions(competition, retired=True)
+    by_key = {question.key: question for question in questions}
+    blind = audience == "juror" and competition.canonical().blind_judging
+    shown = []
+    for attachment in attachments:
+        question = by_key.get(attachment.question_key) if attachment.question_key else None
+        if permissions.file_shown_to(audience, attachment, question, blind=blind):
+            attachment.question_label = question.label if question is not None else ""
+            shown.append(attachment)
+    return shown
 
 
 def word_count(text: str) -> int:
@@ -128,8 +171,8 @@ def parse_number(value: str) -> Decimal | None:
 
 def _typed(question: Question, raw) -> str | list[str]:
     """What the person typed for one question, trimmed, in the stored shape."""
-    if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        values = raw if isinstance(raw, list | tuple) else [raw]
+    if question.kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.FILE):
+        values = raw if isinstance(raw, list | tuple) else [] if raw is None else [raw]
         return [str(v).strip() for v in values if str(v).strip()]
     if isinstance(raw, list | tuple):
         raw = raw[-1] if raw else ""
@@ -213,6 +256,8 @@ def answer_text(question: Question, value) -> str:
             index = int(place) if str(place).isdigit() else -1
             labels.append(question.choices[index] if 0 <= index < len(question.choices) else place)
         return ", ".join(labels)
+    if kind == QuestionKind.FILE:
+        return ", ".join(str(name) for name in (value if isinstance(value, list) else [value]))
     if kind == QuestionKind.YES_NO:
         return {"yes": _("Yes"), "no": _("No")}.get(value, value)
     if kind == QuestionKind.NUMBER:
@@ -232,7 +277,8 @@ def idea_answers(
 ) -> list[tuple[str, str]]:
     """The idea's answers as (question, answer) pairs in the round's order, worded in
     ``language`` (the active one by default), for ``audience`` (``permissions.AUDIENCES``):
-    only what ``permissions.answer_shown_to`` lets it read. A question left unanswered is
+    only what ``permissions.answer_shown_to`` lets it read; a file question's answer (its
+    files' names) only for the team and coordinators. A question left unanswered is
     left out; a retired one is kept where it was answered. ``questions`` (from
     ``round_questions(..., retired=True)``) saves the query when many ideas of one round
     are read."""
@@ -240,6 +286,12 @@ def idea_answers(
         questions = round_questions(idea.competition, language=language, retired=True)
     blind = audience == "juror" and idea.competition.canonical().blind_judging
     answers = idea.answers or {}
+    if audience in ("team", "coordinator") and any(
+        question.kind == QuestionKind.FILE for question in questions
+    ):
+        # A file answer by its files' names: a name may identify the team, so only the team
+        # and coordinators read it; a juror receives the files themselves, under neutral names.
+        answers = answers | file_answers(idea)
     return [
         (question.label, answer_text(question, answers[question.key]))
         for question in questions

@@ -39,6 +39,7 @@ from .models import (
     Invitation,
     Membership,
     Profile,
+    QuestionKind,
     Role,
     ServiceUnit,
     Team,
@@ -332,7 +333,9 @@ def save_idea(
     if not changed:
         return current
     if current.status == IdeaStatus.SUBMITTED:
-        missing = missing_required_fields(current.competition, new_text, new_answers)
+        missing = missing_required_fields(
+            current.competition, new_text, new_answers | questions.file_answers(current)
+        )
         if missing:
             raise MissingFields(missing)
     updated = Idea.objects.filter(pk=idea.pk, version=base_version).update(
@@ -431,7 +434,9 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
             )
         raise NotAllowed(_("You cannot change the status of this idea."))
     if status == IdeaStatus.SUBMITTED:
-        missing = missing_required_fields(idea.competition, idea.text(), idea.answers)
+        missing = missing_required_fields(
+            idea.competition, idea.text(), idea.answers | questions.file_answers(idea)
+        )
         if missing:
             raise MissingFields(missing)
     idea.status = status
@@ -455,15 +460,29 @@ def set_idea_status(*, idea: Idea, status: str, by, now: datetime | None = None)
 
 @transaction.atomic
 def add_attachment(
-    *, idea: Idea, upload, content_type: str, by, now: datetime | None = None
+    *,
+    idea: Idea,
+    upload,
+    content_type: str,
+    by,
+    question_key: str | None = None,
+    now: datetime | None = None,
 ) -> Attachment:
-    """Store a checked upload with the idea, at most MAX_ATTACHMENTS of them, while editable.
+    """Store a checked upload with the idea, at most MAX_ATTACHMENTS of them (the files
+    answering its round's file questions counted), while editable. With ``question_key`` the
+    file answers that file question of the round (``NotAllowed`` for any other key).
 
     Raises ``FileStoreUnavailable`` (and stores no row) when the attachment store does not
     answer."""
     if not permissions.can_edit_idea(by, idea, now):
         raise NotAllowed(_("Files can be added only to a draft, before the deadline."))
     Idea.objects.select_for_update().get(pk=idea.pk)
+    if question_key is not None and question_key not in {
+        question.key
+        for question in questions.round_questions(idea.competition)
+        if question.kind == QuestionKind.FILE
+    }:
+        raise NotAllowed(_("This question is not answered with a file."))
     if idea.attachments.count() >= MAX_ATTACHMENTS:
         raise NotAllowed(
             _("An idea can have at most %(count)d files; remove one first.")
@@ -478,6 +497,7 @@ def add_attachment(
                 content_type=content_type,
                 size=upload.size,
                 uploaded_by=by,
+                question_key=question_key or "",
             )
             return make_blind_copy(attachment=attachment)
     except StorageUnavailable as down:
@@ -491,8 +511,21 @@ def add_attachment(
 
 @transaction.atomic
 def remove_attachment(*, attachment: Attachment, by, now: datetime | None = None) -> None:
-    if not permissions.can_edit_idea(by, attachment.idea, now):
+    """Remove the file and its copy without metadata while the idea is editable. A submitted
+    idea keeps its answers valid: the last file of a required file question stays."""
+    idea = attachment.idea
+    if not permissions.can_edit_idea(by, idea, now):
         raise NotAllowed(_("Files can be removed only from a draft, before the deadline."))
+    if attachment.question_key and idea.status == IdeaStatus.SUBMITTED:
+        left = questions.file_answers(idea)
+        left[attachment.question_key] = left.get(attachment.question_key, [])[1:]
+        if missing_required_fields(idea.competition, idea.text(), idea.answers | left):
+            raise NotAllowed(
+                _(
+                    "A submitted idea keeps its required answers: attach the new file "
+                    "before removing this one."
+                )
+            )
     try:
         with store_errors():
             attachment.file.delete(save=False)

@@ -33,6 +33,7 @@ from .models import (
     Invitation,
     Membership,
     Profile,
+    QuestionKind,
     Role,
     Team,
 )
@@ -95,6 +96,17 @@ class IdeaMixin(LoginRequiredMixin):
         attachments = list(idea.attachments.all())
         for attachment in attachments:
             attachment.idea = idea
+        form = extra.get("form")
+        if form is not None:
+            # Each file question lists its files beside its field.
+            for question in form.questions:
+                if question.kind == QuestionKind.FILE:
+                    form.fields[question.field_name].attached = [
+                        a for a in attachments if a.question_key == question.key
+                    ]
+            labels = {question.key: question.label for question in form.questions}
+            for attachment in attachments:
+                attachment.question_label = labels.get(attachment.question_key, "")
         return {
             "idea": idea,
             "editable": editable,
@@ -122,9 +134,10 @@ class IdeaMixin(LoginRequiredMixin):
             by=self.request.user,
         )
 
-    def idea_form(self, idea: Idea, data=None) -> IdeaForm:
+    def idea_form(self, idea: Idea, data=None, files=None) -> IdeaForm:
         return IdeaForm(
             data,
+            files,
             instance=idea,
             initial={"version": idea.version},
             required_fields=idea.competition.required_idea_fields,
@@ -147,7 +160,7 @@ class IdeaView(IdeaMixin, View):
 
     def post(self, request, pk):
         idea = self.get_idea()
-        form = self.idea_form(idea, request.POST)
+        form = self.idea_form(idea, request.POST, request.FILES)
         if not permissions.is_member(request.user, idea.team):
             raise Http404
         if not form.is_valid():
@@ -172,6 +185,21 @@ class IdeaView(IdeaMixin, View):
             idea.refresh_from_db()
             context = self.page_context(idea, form=form, unsaved_text=True)
             return render(request, self.template_name, context, status=409)
+        refusals, status = self.attach_answers(idea, form)
+        if refusals:
+            # The text is saved (shown at the saved version); the file is refused next to
+            # its question's field.
+            idea.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = idea.version
+            form = self.idea_form(idea, data)
+            form.is_valid()
+            for field, message in refusals.items():
+                form.add_error(field, message)
+            messages.error(request, _("Your text is saved, but a file could not be attached."))
+            return render(
+                request, self.template_name, self.page_context(idea, form=form), status=status
+            )
         if idea.status == IdeaStatus.SUBMITTED:
             messages.success(
                 request,
@@ -208,6 +236,25 @@ class IdeaView(IdeaMixin, View):
                 ),
             )
         return redirect("ideas:idea", pk=idea.pk)
+
+    def attach_answers(self, idea: Idea, form: IdeaForm) -> tuple[dict[str, str], int]:
+        """Store the files chosen for the round's file questions, once the text is saved.
+        Returns the refusals by field name, and the status to answer them with."""
+        refusals, status = {}, 400
+        for key, (upload, content_type) in form.uploads.items():
+            try:
+                services.add_attachment(
+                    idea=idea,
+                    upload=upload,
+                    content_type=content_type,
+                    by=self.request.user,
+                    question_key=key,
+                )
+            except services.ServiceError as refused:
+                refusals[questions.field_name(key)] = str(refused)
+                if isinstance(refused, services.FileStoreUnavailable):
+                    status = 503
+        return refusals, status
 
 
 def render_conflict(request, current: Idea, yours: dict):

@@ -96,6 +96,15 @@ class IdeaIndexView(IndexView):
             data={"table": "ideas", "format": spreadsheet_format, "filters": filters},
         )
         self.add_answer_columns(queryset)
+        # File questions are answered by the idea's files: their names, read in one query.
+        self.file_answers = {}
+        rows = Attachment.objects.filter(idea__in=queryset.order_by().values("pk")).exclude(
+            question_key=""
+        )
+        for idea, key, name in rows.order_by("uploaded_at", "pk").values_list(
+            "idea_id", "question_key", "original_name"
+        ):
+            self.file_answers.setdefault(idea, {}).setdefault(key, []).append(name)
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
     def add_answer_columns(self, queryset) -> None:
@@ -122,7 +131,8 @@ class IdeaIndexView(IndexView):
         for field in self.list_export:
             if field in columns:
                 question = columns[field]
-                row[field] = questions.answer_text(question, item.answers.get(question.key))
+                answers = item.answers | getattr(self, "file_answers", {}).get(item.pk, {})
+                row[field] = questions.answer_text(question, answers.get(question.key))
             else:
                 row[field] = multigetattr(item, field)
         return row

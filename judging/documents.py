@@ -27,7 +27,12 @@ from django.utils.translation import gettext as _
 
 from home.storage import store_errors
 from ideas.models import Attachment, Idea
-from ideas.questions import idea_answers, idea_text_as_read, round_questions
+from ideas.questions import (
+    attachments_shown_to,
+    idea_answers,
+    idea_text_as_read,
+    round_questions,
+)
 from ideas.services import FileWithheld, file_for_juror
 
 from .round_report import RoundReport
@@ -94,12 +99,20 @@ class PacketIdea:
 def packet_ideas(ideas: Iterable[Idea], *, blind: bool) -> list[PacketIdea]:
     """Each idea as the packet holds it; ``ideas`` carry their team and round."""
     ideas = list(ideas)
-    attachments: dict[int, list[Attachment]] = {}
-    for attachment in Attachment.objects.filter(idea__in=ideas).order_by("uploaded_at", "pk"):
-        attachments.setdefault(attachment.idea_id, []).append(attachment)
     # What a juror reads: the built-in fields as the round names them, and the answers a
     # juror may see (no identifying one in a blind round); the round's questions read once.
     questions = round_questions(ideas[0].competition, retired=True) if ideas else []
+    attachments: dict[int, list[Attachment]] = {}
+    rows = Attachment.objects.filter(idea__in=ideas).order_by("uploaded_at", "pk")
+    # A file question's files only where a juror may read its answer, numbered as on the
+    # review page.
+    shown = (
+        attachments_shown_to("juror", rows, competition=ideas[0].competition, questions=questions)
+        if ideas
+        else []
+    )
+    for attachment in shown:
+        attachments.setdefault(attachment.idea_id, []).append(attachment)
     units: dict[int, list[str]] = {}
     if not blind:
         through = Idea.team.field.related_model.service_units.through

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from ideas.export import neutralise
-from ideas.models import Idea
+from ideas.models import Idea, QuestionKind
 from ideas.permissions import answer_shown_to
 from ideas.questions import answer_text, round_questions
 
@@ -52,7 +52,9 @@ def ranking_table(competition, result: RoundRanking) -> tuple[list[str], list[li
     asked = [
         question
         for question in round_questions(competition, retired=True)
+        # A file answer is a file, which a spreadsheet does not hold.
         if answer_shown_to("juror", question, blind=competition.blind_judging)
+        and question.kind != QuestionKind.FILE
     ]
     headers += [question.label for question in asked]
     rows = []

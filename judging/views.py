@@ -19,7 +19,7 @@ from home.views import storage_unavailable
 from ideas.models import Attachment, CompetitionPage, Idea
 from ideas.models.ideas import ENTERED_STATUSES
 from ideas.permissions import withheld_from_jurors
-from ideas.questions import idea_answers, idea_text_as_read
+from ideas.questions import attachments_shown_to, idea_answers, idea_text_as_read
 from ideas.services import (
     FileWithheld,
     NotAllowed,
@@ -274,9 +274,16 @@ class ReviewView(LoginRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
 
+def files_for_juror(idea) -> list[Attachment]:
+    """The idea's files a juror may receive, numbered in this order: a file question's files
+    only where the juror may read its answer (``ideas.questions.attachments_shown_to``)."""
+    attachments = Attachment.objects.filter(idea=idea).order_by("uploaded_at", "pk")
+    return attachments_shown_to("juror", attachments, competition=idea.competition)
+
+
 def juror_attachments(idea) -> list[tuple[Attachment, bool]]:
     """The idea's files as its juror is offered them, each with whether it is withheld."""
-    attachments = list(Attachment.objects.filter(idea=idea).order_by("uploaded_at", "pk"))
+    attachments = files_for_juror(idea)
     for attachment in attachments:
         attachment.idea = idea
         if idea.competition.blind_judging:
@@ -379,7 +386,7 @@ class AttachmentView(LoginRequiredMixin, View):
 
     def get(self, request, idea_id, number):
         idea = reviewable_idea(request, idea_id)
-        attachments = list(Attachment.objects.filter(idea=idea).order_by("uploaded_at", "pk"))
+        attachments = files_for_juror(idea)
         if not 1 <= number <= len(attachments):
             raise Http404
         attachment = attachments[number - 1]

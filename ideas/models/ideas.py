@@ -233,6 +233,10 @@ class Attachment(models.Model):
     blind_copy = models.CharField(
         max_length=16, choices=BlindCopy.choices, default=BlindCopy.PENDING, blank=True
     )
+    # The key of the round's file question this file answers (``RoundQuestion.key``); empty
+    # for a file attached to the idea as a whole. Who receives it then follows the question's
+    # rule (``permissions.answer_shown_to``).
+    question_key = models.CharField(max_length=36, blank=True, default="", db_index=True)
 
     objects = AttachmentQuerySet.as_manager()
 

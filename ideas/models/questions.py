@@ -21,6 +21,8 @@ class QuestionKind(models.TextChoices):
     MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
     YES_NO = "yes_no", _("Yes or no")
     DATE = "date", _("Date")
+    # Answered with the attachments tied to the question (``Attachment.question_key``).
+    FILE = "file", _("File")
 
 
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
@@ -156,6 +158,12 @@ class RoundQuestion(TranslatableMixin, Orderable):
         if self.kind in CHOICE_KINDS and len(self.choice_list()) < 2:
             errors["choices"] = ValidationError(
                 _("Give at least two choices, one a line."), code="too_few_choices"
+            )
+        if self.kind == QuestionKind.FILE and self.public:
+            # A file answer lives in the private store: no innovation page or API hands it out.
+            errors["public"] = ValidationError(
+                _("A file answer cannot be public; describe it in a text question instead."),
+                code="public_file",
             )
         if (
             self.min_value is not None

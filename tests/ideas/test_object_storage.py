@@ -19,7 +19,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ideas import services
-from ideas.models import Attachment, BlindCopy, IdeaStatus
+from ideas.models import Attachment, BlindCopy, IdeaStatus, QuestionKind
+from ideas.questions import field_name
 from ideatori.object_storage import object_storages
 from tests import seaweedfs as weed
 from tests.factories import (
@@ -27,6 +28,7 @@ from tests.factories import (
     make_assignment,
     make_idea,
     make_juror,
+    make_question,
     make_round,
     make_team,
     pdf_bytes,
@@ -305,6 +307,35 @@ def test_store_down_refuses_the_upload_keeps_the_text_and_answers_503(
     assert fetched.status_code == 503
     assert "The file store does not answer" in fetched.content.decode()
     assert fetched["Retry-After"] == "60"
+
+
+def test_store_down_refuses_a_file_answer_on_its_field_and_saves_the_text(
+    client, buckets, ours, store_down
+):
+    idea, lead = ours
+    plan = make_question(idea.competition, label="Attach a floor plan", kind=QuestionKind.FILE)
+    store_down()
+    client.force_login(lead)
+    data = {name: getattr(idea, name) for name in services.EDITABLE_FIELDS}
+    data |= {
+        "version": idea.version,
+        "problem": "Worried parents wait six weeks for a psychologist.",
+        field_name(plan.key): SimpleUploadedFile("plan.pdf", pdf_bytes("A plan")),
+        "action": "save",
+    }
+
+    refused = client.post(reverse("ideas:idea", args=[idea.pk]), data)
+
+    assert refused.status_code == 503
+    html = refused.content.decode()
+    error_id = f"id_{field_name(plan.key)}_error"
+    errors = re.search(rf'<ul[^>]*id="{error_id}"[^>]*>(.*?)</ul>', html, re.S)
+    assert errors and STORE_DOWN_MESSAGE in errors.group(1)
+    assert not idea.attachments.exists()
+    idea.refresh_from_db()
+    assert idea.problem == "Worried parents wait six weeks for a psychologist."
+    # The form is at the saved version: the next save is no conflict.
+    assert f'name="version" value="{idea.version}"' in html
 
 
 def test_store_down_juror_download_answers_503(client, buckets, ours, store_down):

@@ -2,18 +2,29 @@
 submit next to their field, revisioned and restored with the idea, shown to each reader only as
 its rule allows, and a question with answers kept by the round's editor."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.models import Locale
 from wagtail.test.utils.form_data import inline_formset, streamfield
 
 from ideas import services
 from ideas.mentions import warnings_for_team
-from ideas.models import IdeaStatus, QuestionKind, RoundQuestion
-from ideas.permissions import answer_shown_to
-from ideas.questions import Question, check_answers, field_name, idea_answers, round_questions
+from ideas.models import Attachment, IdeaStatus, QuestionKind, RoundQuestion
+from ideas.permissions import answer_shown_to, file_shown_to
+from ideas.questions import (
+    Question,
+    check_answers,
+    field_name,
+    file_answers,
+    idea_answers,
+    round_questions,
+)
 from tests.factories import (
     UserFactory,
     make_assignment,
@@ -24,6 +35,7 @@ from tests.factories import (
     make_round,
     make_showcase,
     make_team,
+    pdf_bytes,
 )
 from tests.ideas.test_competition_page import round_form_data
 
@@ -75,6 +87,9 @@ CASES = [
     (question("short_text", required=True), "", "required to submit"),
     (question("multiple_choice", required=True, choices=CHOICES), [], "required to submit"),
     (question("short_text"), "", None),
+    # A file question's answer: the names of the files tied to it (``file_answers``).
+    (question("file", required=True), ["plan.pdf"], None),
+    (question("file", required=True), [], "required to submit"),
 ]
 
 
@@ -111,6 +126,25 @@ def test_answer_shown_to_truth_table(
         "short_text", visible_to_jurors=visible_to_jurors, identifying=identifying, public=public
     )
     assert answer_shown_to(audience, asked, blind=blind) is shown
+
+
+@pytest.mark.parametrize(
+    ("audience", "tied", "asked", "identifying", "blind", "shown"),
+    [
+        ("juror", False, False, False, True, True),  # a file of the idea as a whole
+        ("juror", True, True, False, True, True),
+        ("juror", True, True, True, True, False),  # identifying, in a blind round
+        ("juror", True, True, True, False, True),
+        ("juror", True, False, False, False, False),  # its question is gone
+        ("team", True, True, True, True, True),
+        ("coordinator", True, True, True, True, True),
+        ("public", True, True, False, False, False),
+    ],
+)
+def test_file_shown_to_truth_table(audience, tied, asked, identifying, blind, shown):
+    attachment = Attachment(question_key="q1" if tied else "")
+    row = question("file", identifying=identifying) if asked else None
+    assert file_shown_to(audience, attachment, row, blind=blind) is shown
 
 
 # --- the team's editor ------------------------------------------------------------------------
@@ -649,3 +683,258 @@ def test_a_hidden_field_cannot_be_required(client, coordinator):
     assert "A hidden field cannot be required: the problem today." in response.content.decode()
     competition.refresh_from_db()
     assert not competition.idea_fields
+
+
+# --- file questions: the idea's attachments tied to the question ---------------------------------
+
+
+def attach_to(idea, row: RoundQuestion, name: str, text: str = "A plan") -> Attachment:
+    """A file answering ``row``, stored as an attachment tied to it."""
+    attachment = Attachment(
+        idea=idea,
+        original_name=name,
+        content_type="application/pdf",
+        size=100,
+        question_key=row.key,
+    )
+    attachment.file.save("x.pdf", ContentFile(pdf_bytes(text)), save=False)
+    attachment.save()
+    return attachment
+
+
+def field_errors(html: str, row: RoundQuestion) -> str:
+    """The errors shown on the question's own field: the list its input points to."""
+    error_id = f"id_{field_name(row.key)}_error"
+    errors = re.search(rf'<ul[^>]*id="{error_id}"[^>]*>(.*?)</ul>', html, re.S)
+    assert errors, "no error on the question's field"
+    assert re.search(rf'<input[^>]*type="file"[^>]*aria-describedby="[^"]*{error_id}', html)
+    return errors.group(1)
+
+
+@pytest.fixture
+def file_asked():
+    """An open round asking for a floor plan (required) and a team's draft in it."""
+    competition = make_round(phase="open")
+    plan = make_question(
+        competition, label="Attach a floor plan of the premises", kind=QuestionKind.FILE
+    )
+    RoundQuestion.objects.filter(pk=plan.pk).update(required=True)
+    plan.refresh_from_db()
+    lead = UserFactory()
+    idea = make_idea(team=make_team(lead=lead), competition=competition)
+    return idea, lead, plan
+
+
+def test_a_file_answer_is_uploaded_in_the_editor_tied_to_its_question(client, file_asked):
+    idea, lead, plan = file_asked
+    client.force_login(lead)
+    upload = SimpleUploadedFile("floor plan.pdf", pdf_bytes("Floor 2"), "application/pdf")
+
+    response = client.post(
+        reverse("ideas:idea", args=[idea.pk]),
+        edit_data(idea, problem="Families wait.", **{field_name(plan.key): upload})
+        | {"action": "save"},
+    )
+
+    assert response.status_code == 302
+    attachment = idea.attachments.get()
+    assert (attachment.original_name, attachment.question_key) == ("floor plan.pdf", plan.key)
+    idea.refresh_from_db()
+    assert idea.problem == "Families wait."
+    assert plan.key not in idea.answers  # the answer is the file, not a value
+    assert file_answers(idea) == {plan.key: ["floor plan.pdf"]}
+    html = client.get(reverse("ideas:idea", args=[idea.pk])).content.decode()
+    beside = re.search(
+        r'<ul class="files" aria-label="Files answering[^"]*">(.*?)</ul>', html, re.S
+    )
+    assert beside and "floor plan.pdf" in beside.group(1)
+    assert "answers “Attach a floor plan of the premises”" in html
+
+
+def test_a_required_file_question_without_a_file_is_refused_on_submit_next_to_the_field(
+    client, file_asked
+):
+    idea, lead, plan = file_asked
+    client.force_login(lead)
+
+    response = client.post(
+        reverse("ideas:idea", args=[idea.pk]), edit_data(idea) | {"action": "submit"}
+    )
+
+    assert response.status_code == 400
+    assert "This field is required to submit the idea." in field_errors(
+        response.content.decode(), plan
+    )
+    idea.refresh_from_db()
+    assert idea.status == IdeaStatus.DRAFT
+
+    upload = SimpleUploadedFile("plan.pdf", pdf_bytes("Floor 2"), "application/pdf")
+    response = client.post(
+        reverse("ideas:idea", args=[idea.pk]),
+        edit_data(idea, **{field_name(plan.key): upload}) | {"action": "submit"},
+    )
+
+    assert response.status_code == 302
+    idea.refresh_from_db()
+    assert idea.status == IdeaStatus.SUBMITTED
+    assert idea.attachments.get().question_key == plan.key
+
+
+def test_a_file_of_the_wrong_type_is_refused_on_the_field_and_the_text_kept(client, file_asked):
+    idea, lead, plan = file_asked
+    client.force_login(lead)
+    upload = SimpleUploadedFile("plan.exe", b"MZ\x90\x00", "application/octet-stream")
+
+    response = client.post(
+        reverse("ideas:idea", args=[idea.pk]),
+        edit_data(idea, problem="Typed but not saved.", **{field_name(plan.key): upload})
+        | {"action": "save"},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Only PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, PNG and JPG" in field_errors(html, plan)
+    assert "Typed but not saved." in html
+    assert not idea.attachments.exists()
+
+
+def test_the_last_file_of_a_required_question_stays_with_a_submitted_idea(file_asked):
+    idea, lead, plan = file_asked
+    attachment = attach_to(idea, plan, "plan.pdf")
+    idea = services.set_idea_status(idea=idea, status=IdeaStatus.SUBMITTED, by=lead)
+    attachment.idea = idea
+
+    with pytest.raises(services.NotAllowed, match="keeps its required answers"):
+        services.remove_attachment(attachment=attachment, by=lead)
+
+    assert idea.attachments.filter(pk=attachment.pk).exists()
+
+
+def test_a_file_answer_outlives_the_restore_of_an_earlier_revision(client, file_asked):
+    idea, lead, plan = file_asked
+    idea = services.save_idea(
+        idea=idea, text=idea.text() | {"problem": "Wait"}, base_version=idea.version, by=lead
+    )
+    first = idea.version
+    services.save_idea(
+        idea=idea, text=idea.text() | {"title": "Renamed"}, answers={}, base_version=first, by=lead
+    )
+    attach_to(idea, plan, "plan.pdf")
+
+    restored = services.restore_revision(
+        revision=idea.revisions.get(version=first), base_version=first + 1, by=lead
+    )
+
+    assert restored.title != "Renamed"
+    assert file_answers(restored) == {plan.key: ["plan.pdf"]}
+    submitted = services.set_idea_status(idea=restored, status=IdeaStatus.SUBMITTED, by=lead)
+    assert submitted.status == IdeaStatus.SUBMITTED
+
+
+def test_a_question_answered_with_a_file_cannot_be_removed(client, coordinator):
+    competition = make_round(phase="upcoming", criteria=1)
+    row = make_question(competition, label="Attach a floor plan", kind=QuestionKind.FILE)
+    attach_to(make_idea(competition=competition), row, "plan.pdf")
+    client.force_login(coordinator)
+
+    removed = edit_round(client, competition, [question_row(row, DELETE="1")])
+    retyped = edit_round(client, competition, [question_row(row, kind="short_text")])
+
+    assert "has been answered and cannot be removed" in removed.content.decode()
+    assert "its type cannot change" in retyped.content.decode()
+    assert RoundQuestion.objects.get(pk=row.pk).kind == QuestionKind.FILE
+
+
+def test_a_file_answer_cannot_be_public():
+    row = RoundQuestion(label="Attach a floor plan", kind=QuestionKind.FILE, public=True)
+
+    with pytest.raises(ValidationError) as refused:
+        row.clean()
+
+    assert "public" in refused.value.message_dict
+
+
+def file_answered_round(*, blind: bool):
+    """A round being judged with an idea answering a plain and an identifying file question."""
+    competition = make_round(phase="judging", blind_judging=blind)
+    plan = make_question(competition, label="Attach a floor plan", kind=QuestionKind.FILE)
+    letter = make_question(
+        competition,
+        label="Attach your unit's letter of support",
+        kind=QuestionKind.FILE,
+        identifying=True,
+    )
+    idea = make_idea(competition=competition, status=IdeaStatus.SUBMITTED)
+    attach_to(idea, plan, "plan.pdf", "Floor 2 family room")
+    attach_to(idea, letter, "Kallio clinic letter.pdf", "Signed Kallio clinic")
+    juror = make_juror(competition)
+    make_assignment(juror, idea)
+    return idea, juror
+
+
+def test_a_juror_of_a_blind_round_neither_sees_nor_downloads_an_identifying_file(client):
+    idea, juror = file_answered_round(blind=True)
+    client.force_login(juror)
+
+    html = client.get(reverse("judging:review", args=[idea.pk])).content.decode()
+
+    assert "answers “Attach a floor plan”" in html
+    assert reverse("judging:attachment", args=[idea.pk, 1]) in html
+    assert reverse("judging:attachment", args=[idea.pk, 2]) not in html
+    assert "letter of support" not in html and "Kallio" not in html
+    first = client.get(reverse("judging:attachment", args=[idea.pk, 1]))
+    plan = idea.attachments.get(original_name="plan.pdf")
+    with plan.blind_file.open("rb") as cleaned:
+        assert b"".join(first.streaming_content) == cleaned.read()
+    assert client.get(reverse("judging:attachment", args=[idea.pk, 2])).status_code == 404
+
+
+def test_a_juror_of_an_open_round_receives_an_identifying_file(client):
+    idea, juror = file_answered_round(blind=False)
+    client.force_login(juror)
+
+    html = client.get(reverse("judging:review", args=[idea.pk])).content.decode()
+
+    assert "letter of support" in html
+    second = client.get(reverse("judging:attachment", args=[idea.pk, 2]))
+    letter = idea.attachments.get(original_name="Kallio clinic letter.pdf")
+    with letter.file.open("rb") as uploaded:
+        assert b"".join(second.streaming_content) == uploaded.read()
+
+
+def test_the_coordinators_export_and_the_teams_page_name_the_files_answering(client, coordinator):
+    idea, _juror = file_answered_round(blind=True)
+    client.force_login(coordinator)
+
+    response = client.get("/admin/idea/", {"competition": idea.competition_id, "export": "csv"})
+
+    header, row = b"".join(response.streaming_content).decode().splitlines()[:2]
+    assert "Attach a floor plan" in header and "plan.pdf" in row
+    assert "Kallio clinic letter.pdf" in row
+    assert ("Attach a floor plan", "plan.pdf") in idea_answers(idea, audience="coordinator")
+    assert idea_answers(idea, audience="juror") == []  # a file's name may name the team
+
+
+def test_the_export_with_file_answers_costs_the_same_queries_for_1_and_10_ideas(
+    client, coordinator, count_queries
+):
+    client.force_login(coordinator)
+    counts = []
+    for ideas in (1, 10):
+        idea, _juror = file_answered_round(blind=False)
+        plan = idea.competition.questions.get(label="Attach a floor plan")
+        for _ in range(ideas - 1):
+            other = make_idea(competition=idea.competition, status=IdeaStatus.SUBMITTED)
+            attach_to(other, plan, "plan.pdf")
+        query = {"competition": idea.competition_id, "export": "csv"}
+        client.get("/admin/idea/", query)
+        rows = []
+        counts.append(
+            count_queries(
+                lambda query=query, rows=rows: rows.extend(
+                    b"".join(client.get("/admin/idea/", query).streaming_content).splitlines()
+                )
+            )
+        )
+        assert len(rows) == ideas + 1 and all(b"plan.pdf" in row for row in rows[1:])
+    assert counts[0] == counts[1]

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from pypdf import PdfReader
 
-from ideas.models import Attachment, IdeaStatus, Profile
+from ideas.models import Attachment, IdeaStatus, Profile, QuestionKind
 from judging import permissions, services
 from judging.models import DocumentKind, DocumentStatus, RoundDocument
 from tests.factories import (
@@ -282,6 +282,36 @@ def test_a_jurors_packet_holds_the_answers_a_juror_reads_and_no_identifying_one(
 
     assert "Which shared premises does it use?" in text and "The family room" in text
     assert "named partner" not in text and "Harbour Lights" not in text
+
+
+def test_a_jurors_packet_of_a_blind_round_leaves_out_an_identifying_file_answer(
+    django_capture_on_commit_callbacks,
+):
+    competition = make_round(phase="judging", criteria=2, blind_judging=True)
+    plan = make_question(competition, label="Attach a floor plan", kind=QuestionKind.FILE)
+    letter = make_question(
+        competition, label="Attach a letter of support", kind=QuestionKind.FILE, identifying=True
+    )
+    idea = make_idea(competition=competition, status=IdeaStatus.SUBMITTED)
+    shown = attach(idea, "plan.pdf", "plan")
+    hidden = attach(idea, "Kallio clinic letter.pdf", "letter")
+    Attachment.objects.filter(pk=shown.pk).update(question_key=plan.key)
+    Attachment.objects.filter(pk=hidden.pk).update(question_key=letter.key)
+    juror = make_juror(competition)
+    make_assignment(juror, idea)
+
+    archive = packet_of(
+        make_document(competition, DocumentKind.PACKET, juror, django_capture_on_commit_callbacks)
+    )
+
+    (file,) = [n for n in archive.namelist() if "/attachment-" in n]
+    shown.refresh_from_db()
+    with shown.blind_file.open("rb") as cleaned:
+        assert archive.read(file) == cleaned.read()
+    hidden.refresh_from_db()
+    with hidden.file.open("rb") as original:
+        letter_bytes = original.read()
+    assert all(archive.read(name) != letter_bytes for name in archive.namelist())
 
 
 # --- the report -------------------------------------------------------------------------------

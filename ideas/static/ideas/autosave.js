@@ -17,6 +17,8 @@
     dirty = false;
     var data = new FormData(form);
     data.set("action", "autosave");
+    // A file question's file is sent with the "Save draft" button only, not once a minute.
+    form.querySelectorAll("input[type=file]").forEach(function (input) { data.delete(input.name); });
     fetch(form.dataset.autosaveUrl, {
       method: "POST",
       body: data,
