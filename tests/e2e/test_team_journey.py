@@ -109,7 +109,7 @@ def test_team_journey(browser, live_server, axe_check, language):
         "input[name=file]",
         files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
-    submit(page, 'form[enctype="multipart/form-data"] button[type=submit]')
+    submit(page, 'form[action$="/files/"] button[type=submit]')
     assert page.locator('main a[href*="/files/"]').inner_text() == "plan.pdf"
     assert page.locator("main .files .field-error").count() == 1
     submit(page, "button[value=submit]")
