@@ -368,10 +368,14 @@ def idea_field_settings(competition, *, language: str | None = None) -> dict[str
     }
 
 
-def idea_text_as_read(idea: Idea, *, language: str | None = None) -> list[tuple[str, str]]:
+def idea_text_as_read(
+    idea: Idea, *, language: str | None = None, settings: dict | None = None
+) -> list[tuple[str, str]]:
     """The idea's built-in fields as its round shows them: hidden ones left out, each named
-    in the round's words where it renames it."""
-    settings = idea_field_settings(idea.competition, language=language)
+    in the round's words where it renames it. ``settings`` (``idea_field_settings`` of the
+    round) saves the queries when many ideas of one round are read."""
+    if settings is None:
+        settings = idea_field_settings(idea.competition, language=language)
     rows = []
     for name, label in field_labels().items():
         setting = settings.get(name)

@@ -30,6 +30,7 @@ from ideas.models import Attachment, Idea
 from ideas.questions import (
     attachments_shown_to,
     idea_answers,
+    idea_field_settings,
     idea_text_as_read,
     round_questions,
 )
@@ -102,6 +103,7 @@ def packet_ideas(ideas: Iterable[Idea], *, blind: bool) -> list[PacketIdea]:
     # What a juror reads: the built-in fields as the round names them, and the answers a
     # juror may see (no identifying one in a blind round); the round's questions read once.
     questions = round_questions(ideas[0].competition, retired=True) if ideas else []
+    field_settings = idea_field_settings(ideas[0].competition) if ideas else {}
     attachments: dict[int, list[Attachment]] = {}
     rows = Attachment.objects.filter(idea__in=ideas).order_by("uploaded_at", "pk")
     # A file question's files only where a juror may read its answer, numbered as on the
@@ -134,7 +136,7 @@ def packet_ideas(ideas: Iterable[Idea], *, blind: bool) -> list[PacketIdea]:
             PacketIdea(
                 idea=idea,
                 folder=folder,
-                text=idea_text_as_read(idea),
+                text=idea_text_as_read(idea, settings=field_settings),
                 answers=idea_answers(idea, audience="juror", questions=questions),
                 team="" if blind else idea.team.name,
                 units=[] if blind else sorted(units.get(idea.team_id, [])),

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +11,9 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable, TranslatableMixin
 
-from home.storage import ATTACHMENTS, named_storage
 from ideas.models import Award as AwardLevel
 from ideas.models import Stage
+from ideas.models.ideas import private_storage
 from ideas.models.teams import hash_token
 
 # The round editor's jury rows choose people by searching (never from a list of every
@@ -467,10 +466,6 @@ class RoundMessage(models.Model):
 
 def round_document_path(document: "RoundDocument", filename: str) -> str:
     return f"rounds/{document.competition_id}/{document.kind}/{uuid.uuid4().hex}/{filename}"
-
-
-def private_storage() -> Storage:
-    return named_storage(ATTACHMENTS)
 
 
 class DocumentKind(models.TextChoices):

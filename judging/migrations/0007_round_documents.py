@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import ideas.models.ideas
 import judging.models
 from django.conf import settings
 from django.db import migrations, models
@@ -27,7 +28,7 @@ class Migration(migrations.Migration):
                 ('done', models.PositiveIntegerField(default=0)),
                 ('total', models.PositiveIntegerField(default=0)),
                 ('message', models.CharField(blank=True, max_length=500)),
-                ('file', models.FileField(blank=True, max_length=255, storage=judging.models.private_storage, upload_to=judging.models.round_document_path)),
+                ('file', models.FileField(blank=True, max_length=255, storage=ideas.models.ideas.private_storage, upload_to=judging.models.round_document_path)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
                 ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='ideas.competitionpage')),
                 ('juror', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),

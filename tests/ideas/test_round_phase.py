@@ -290,7 +290,20 @@ def test_screening_date_outside_judging_is_refused_on_its_field(days_after_close
 
 
 def test_screening_date_within_judging_or_empty_is_accepted():
+    from django.core.exceptions import ValidationError
+
     competition = make_round(phase="judging")
-    competition.clean()
-    competition.screening_closes_at = competition.closes_at + timedelta(days=10)
-    competition.clean()
+    screening = competition.closes_at + timedelta(days=10)
+    refused = []
+    for value in (None, screening):
+        competition.screening_closes_at = value
+        try:
+            competition.clean()
+        except ValidationError as error:
+            refused.append(error.message_dict)
+        competition.save()
+        competition.refresh_from_db()
+        refused.append(competition.screening_closes_at == value)
+
+    assert refused == [True, True]  # neither refused, each kept as given
+    assert competition.two_stage
