@@ -1,20 +1,42 @@
-"""What one request would read several times, read once: the site's page view restrictions.
+"""What one request would read several times, read once; what every request reads, read once
+per edition of the site.
 
 A public page asks "is anything private?" to be served, and again for its menu, its
 listings and its filters; Wagtail reads the restrictions afresh each time. The middleware
 opens a memo for the request and the helpers here read the restrictions into it once.
 Outside a request (a management command, a background task) nothing is remembered, and a
 change to a restriction empties the memo.
+
+``shared`` goes one step further, for what every public page reads and only an editor
+changes: the site of the request's host, the site settings, the view restrictions and each
+page's navigation (``home.navigation``). These are kept in the shared cache
+(``CACHES["default"]``: every app server sees the same) under the site's current *edition*,
+a token that any change to pages, sites, settings, restrictions or locales replaces
+(``new_edition``; at once, and again when the transaction commits, so that a reader between
+the two cannot keep what it read before the commit). A replaced edition's entries are never
+read again and expire after SHARED_SECONDS, which also bounds how long a change made without
+Django's signals (a queryset ``update``) can go unseen. With the page cache off, this is what
+keeps an uncached page from asking the database for what it asked on the previous one; with
+the cache unreachable, everything is read afresh.
 """
 
+import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import PageViewRestriction
+from wagtail.models import Locale, Page, PageViewRestriction, Site
+from wagtail.signals import post_page_move
+
+EDITION_KEY = "ideatori:edition"
+SHARED_SECONDS = 300
+_MISSING = object()
 
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("ideatori_request_memo", default=None)
 
@@ -30,6 +52,26 @@ class RequestMemoMiddleware:
         finally:
             _memo.reset(token)
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from wagtail.views import serve  # needs the models loaded
+
+        if view_func is serve:
+            _known_site(request)
+
+
+def _known_site(request) -> None:
+    """The site of a Wagtail page's request, from the shared cache: Wagtail takes a site
+    already on the request (``Site.find_for_request``). Only for an allowed host, so that a
+    forged ``Host`` adds no entry; other views (a form's, a report's) need no site or ask
+    Wagtail themselves."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return
+    request._wagtail_site = shared(
+        f"site:{host}:{request.get_port()}", lambda: Site._find_for_request(request)
+    )
+
 
 def remembered(key: str, compute: Callable[[], Any]) -> Any:
     memo = _memo.get()
@@ -40,19 +82,79 @@ def remembered(key: str, compute: Callable[[], Any]) -> Any:
     return memo[key]
 
 
+def edition() -> str | None:
+    """The site's current edition (once per request), or None when the cache does not
+    answer."""
+    return remembered(EDITION_KEY, _read_edition)
+
+
+def _read_edition() -> str | None:
+    current = cache.get(EDITION_KEY)
+    if current is None:
+        cache.add(EDITION_KEY, secrets.token_hex(8), None)
+        current = cache.get(EDITION_KEY)
+    return current
+
+
+def shared(key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept for the request and in the shared cache under the current edition.
+    Outside a request, or without the cache, computed each time."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        current = edition()
+        value = _MISSING
+        if current is not None:
+            stored = f"ideatori:shared:{current}:{key}"
+            value = cache.get(stored, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            if current is not None:
+                cache.set(stored, value, SHARED_SECONDS)
+        memo[key] = value
+    return memo[key]
+
+
+def new_edition() -> None:
+    """What ``shared`` kept is out of date: at once, and again when the transaction commits."""
+    _replace_edition()
+    transaction.on_commit(_replace_edition)
+
+
+def _replace_edition() -> None:
+    cache.set(EDITION_KEY, secrets.token_hex(8), None)
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+# Every model whose rows ``shared`` values are read from.
+EDITED = (Page, Site, PageViewRestriction, Locale)
+
+
+@receiver([post_save, post_delete])
+def _edited(sender, instance, raw=False, created=False, **kwargs) -> None:
+    from home.models import SiteSettings
+
+    if raw:
+        return
+    # Site settings made with the defaults on first reading (``for_site``) change nothing.
+    if isinstance(instance, EDITED) or (isinstance(instance, SiteSettings) and not created):
+        new_edition()
+
+
+@receiver(post_page_move)
+def _moved(**kwargs) -> None:
+    new_edition()
+
+
 def view_restrictions() -> list[PageViewRestriction]:
     """Every page view restriction of every site, with its page."""
-    return remembered(
+    return shared(
         "view_restrictions",
         lambda: list(PageViewRestriction.objects.select_related("page")),
     )
-
-
-@receiver([post_save, post_delete], sender=PageViewRestriction)
-def _forget_restrictions(**kwargs):
-    memo = _memo.get()
-    if memo is not None:
-        memo.pop("view_restrictions", None)
 
 
 def private_q() -> Q:

@@ -8,13 +8,13 @@ from PIL import Image as PILImage
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PreviewableMixin
+from wagtail.models import Page, PreviewableMixin, Site
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager, LogEntryQuerySet
 from wagtail.search import index
 
 from . import email_texts
 from .blocks import BodyBlock
-from .memo import ViewRestrictionsReadOnce
+from .memo import ViewRestrictionsReadOnce, shared
 from .permissions import can_view_audit_trail
 from .theme import colour_on_white, colour_under_black
 
@@ -152,6 +152,18 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
+
+    @classmethod
+    def for_request(cls, request):
+        """Wagtail's, read once per edition of the site (``home.memo.shared``) rather than on
+        every request: every page shows the settings."""
+        name = cls.get_cache_attr_name()
+        site = None if hasattr(request, name) else Site.find_for_request(request)
+        if site is not None:
+            found = shared(f"site_settings:{site.pk}", lambda: cls.for_site(site))
+            found._request = request
+            setattr(request, name, found)
+        return super().for_request(request)
 
     def clean(self):
         super().clean()

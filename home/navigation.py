@@ -3,7 +3,9 @@ front page in the page's language, the page's live translations (language switch
 hreflang), the accessibility statement in the reader's language, and the page's parent.
 
 Each of these used to be a query or more of its own; on a page of a few outcome tables they
-made the difference between a page of 15 queries and one of 20.
+made the difference between a page of 15 queries and one of 20. The chrome is kept for the
+site's edition (``home.memo.shared``): only a change to pages, settings or restrictions reads it
+again.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import translation
 from wagtail.models import Page, Site
 
-from home.memo import private_q, remembered
+from home.memo import private_q, shared
 from home.models import SiteSettings
 
 
@@ -27,8 +29,12 @@ class Chrome:
 
 def page_chrome(request, page) -> Chrome:
     """The chrome of ``page`` (a Page, or None for a view that is not one) for this request."""
-    key = f"chrome:{page.pk if isinstance(page, Page) else '-'}:{translation.get_language()}"
-    return remembered(key, lambda: _read(request, page if isinstance(page, Page) else None))
+    site = Site.find_for_request(request)
+    key = (
+        f"chrome:{getattr(site, 'pk', '-')}:{page.pk if isinstance(page, Page) else '-'}:"
+        f"{translation.get_language()}"
+    )
+    return shared(key, lambda: _read(request, page if isinstance(page, Page) else None))
 
 
 def _flag(q: Q) -> ExpressionWrapper:

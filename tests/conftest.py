@@ -19,9 +19,12 @@ def default_language():
 
 @pytest.fixture
 def count_queries():
-    """Run a callable and return how many queries it made."""
+    """Run a callable and return how many queries it made, with nothing kept from before in
+    the shared cache (``home.memo.shared``): as the first visitor after a change would."""
+    from home.memo import new_edition
 
     def count(action) -> int:
+        new_edition()
         with CaptureQueriesContext(connection) as captured:
             action()
         return len(captured.captured_queries)

@@ -1,0 +1,124 @@
+"""What every page reads (the site, its settings, its view restrictions, each page's
+navigation) is kept in the shared cache for the site's edition (``home.memo.shared``): read
+once, and shown fresh at once after any change to it."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, PageViewRestriction, Site
+
+from home import memo
+from home.models import SiteSettings
+from tests.factories import make_innovation, make_round, make_standard_page
+
+pytestmark = pytest.mark.django_db
+
+READ_ONCE = ("wagtailcore_site", "home_sitesettings", "wagtailcore_pageviewrestriction")
+
+
+def menu_of(response) -> str:
+    return response.content.decode().split('<nav class="main-menu"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_a_second_visit_reads_neither_the_site_its_settings_nor_the_navigation_again(client):
+    make_standard_page(title="About the competition", show_in_menus=True)
+    competition = make_round(phase="results", title="Round 2025")
+    innovation = make_innovation(competition, title="Psychologist within reach")
+    innovation.save_revision().publish()
+    with CaptureQueriesContext(connection) as first:
+        before = client.get(innovation.url)
+    with CaptureQueriesContext(connection) as second:
+        after = client.get(innovation.url)
+
+    assert before.content == after.content
+    assert "About the competition" in menu_of(after)
+    first_sql = " ".join(query["sql"] for query in first.captured_queries)
+    second_sql = " ".join(query["sql"] for query in second.captured_queries)
+    assert all(table in first_sql for table in READ_ONCE)
+    assert not any(table in second_sql for table in READ_ONCE)
+    # The navigation's one query (the menu, the translations, the parent) is not asked again.
+    assert len(second) < len(first)
+
+
+def test_a_page_published_or_withdrawn_is_in_the_menu_at_once(client):
+    about = make_standard_page(title="About the competition", show_in_menus=True)
+    assert "Rules" not in menu_of(client.get(about.url))
+
+    rules = make_standard_page(title="Rules", show_in_menus=True)
+    assert "Rules" in menu_of(client.get(about.url))
+
+    rules.title = "Rules of the round"
+    rules.save_revision().publish()
+    assert "Rules of the round" in menu_of(client.get(about.url))
+
+    rules.unpublish()
+    assert "Rules" not in menu_of(client.get(about.url))
+
+
+def test_saved_settings_and_a_new_view_restriction_show_at_once(client):
+    about = make_standard_page(title="About the competition", show_in_menus=True)
+    members = make_standard_page(title="Members only", show_in_menus=True)
+    first = client.get(about.url).content.decode()
+    assert "Members only" in first and "City of Example" not in first
+
+    settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.organisation_name = "City of Example"
+    settings.save()
+    PageViewRestriction.objects.create(page=members, restriction_type=PageViewRestriction.LOGIN)
+    after = client.get(about.url)
+
+    assert "City of Example" in after.content.decode()
+    assert "Members only" not in menu_of(after)
+    assert client.get(members.url).status_code == 302
+
+
+def test_a_moved_page_is_found_at_its_new_address_at_once(client):
+    about = make_standard_page(title="About the competition", show_in_menus=True)
+    rules = make_standard_page(title="Rules", show_in_menus=True)
+    assert "Rules" in menu_of(client.get(about.url))
+
+    rules.move(about, pos="last-child")
+    rules = Page.objects.get(pk=rules.pk)
+
+    assert "Rules" not in menu_of(client.get(about.url))
+    assert "<h1>Rules</h1>" in client.get(rules.url).content.decode()
+
+
+def test_the_edition_is_replaced_again_when_the_change_commits(
+    client, django_capture_on_commit_callbacks
+):
+    about = make_standard_page(title="About the competition", show_in_menus=True)
+    client.get(about.url)
+    read = cache.get(memo.EDITION_KEY)
+
+    with django_capture_on_commit_callbacks(execute=False) as on_commit:
+        about.title = "About"
+        about.save_revision().publish()
+    at_once = cache.get(memo.EDITION_KEY)
+    for callback in on_commit:
+        callback()
+
+    # A visitor who read the old rows between the change and its commit kept them under the
+    # edition the change replaced at once; the commit replaces that one too.
+    assert read != at_once != cache.get(memo.EDITION_KEY)
+
+
+def test_a_forged_host_adds_nothing_to_the_cache(client):
+    about = make_standard_page(title="About the competition")
+    client.get(about.url)
+    response = client.get(about.url, HTTP_HOST="attacker.example")
+
+    assert response.status_code == 400
+    keys = list(cache._cache)
+    assert any(":site:" in key for key in keys)
+    assert not any("attacker" in key for key in keys)
+
+
+def test_outside_a_request_nothing_is_kept(django_assert_num_queries):
+    calls = []
+    for _ in range(2):
+        memo.shared("figure", lambda: calls.append(1))
+
+    assert len(calls) == 2
+    assert not any("figure" in key for key in cache._cache)
