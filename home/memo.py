@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import translation
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import post_page_move
 
@@ -56,21 +57,28 @@ class RequestMemoMiddleware:
         from wagtail.views import serve  # needs the models loaded
 
         if view_func is serve:
-            _known_site(request)
+            _known_route(request, view_kwargs.get("path", view_args[0] if view_args else ""))
 
 
-def _known_site(request) -> None:
-    """The site of a Wagtail page's request, from the shared cache: Wagtail takes a site
-    already on the request (``Site.find_for_request``). Only for an allowed host, so that a
-    forged ``Host`` adds no entry; other views (a form's, a report's) need no site or ask
-    Wagtail themselves."""
+def _known_route(request, path: str) -> None:
+    """The site and the page of a Wagtail page's request, from the shared cache: Wagtail
+    takes both when already on the request (``Site.find_for_request``,
+    ``Page.route_for_request``), and routes as usual otherwise. Only for an allowed host, so
+    that a forged ``Host`` adds no entry, and only a path that leads to a page, so that
+    addresses made up by a visitor add none either. Other views (a form's, a report's) need no
+    site or ask Wagtail themselves."""
     try:
         host = request.get_host()
     except DisallowedHost:
         return
-    request._wagtail_site = shared(
-        f"site:{host}:{request.get_port()}", lambda: Site._find_for_request(request)
-    )
+    site = shared(f"site:{host}:{request.get_port()}", lambda: Site._find_for_request(request))
+    request._wagtail_site = site
+    if site is not None:
+        request._wagtail_route_for_request = shared(
+            f"route:{site.pk}:{translation.get_language()}:{path}",
+            lambda: Page.route_for_request(request, path),
+            keep=lambda found: found is not None,
+        )
 
 
 def remembered(key: str, compute: Callable[[], Any]) -> Any:
@@ -96,9 +104,10 @@ def _read_edition() -> str | None:
     return current
 
 
-def shared(key: str, compute: Callable[[], Any]) -> Any:
-    """``compute()``, kept for the request and in the shared cache under the current edition.
-    Outside a request, or without the cache, computed each time."""
+def shared(key: str, compute: Callable[[], Any], *, keep: Callable[[Any], bool] | None = None):
+    """``compute()``, kept for the request and in the shared cache under the current edition
+    (only when ``keep(value)``, if given). Outside a request, or without the cache, computed
+    each time."""
     memo = _memo.get()
     if memo is None:
         return compute()
@@ -110,7 +119,7 @@ def shared(key: str, compute: Callable[[], Any]) -> Any:
             value = cache.get(stored, _MISSING)
         if value is _MISSING:
             value = compute()
-            if current is not None:
+            if current is not None and (keep is None or keep(value)):
                 cache.set(stored, value, SHARED_SECONDS)
         memo[key] = value
     return memo[key]

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from home.memo import public
+from home.memo import public, shared
 from home.pagination import Paginated, paginate
 
 from .models import Award, ClientGroup, CompetitionPage, InnovationPage, PilotStatus, ServiceArea
@@ -80,6 +80,12 @@ class Showcase:
 
 
 def _rounds_by_year(language: str) -> dict[int, list[str]]:
+    """The paths of the language's live rounds by the year each opened, read once per
+    edition of the site (``home.memo.shared``)."""
+    return shared(f"rounds_by_year:{language}", lambda: _read_rounds_by_year(language))
+
+
+def _read_rounds_by_year(language: str) -> dict[int, list[str]]:
     rounds: dict[int, list[str]] = {}
     for path, opens_at in (
         public(CompetitionPage.objects.live())

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from wagtail.models import Locale
 
-from home.memo import public
+from home.memo import public, shared
 from ideas.models import Adoption, CompetitionPage, Idea, InnovationPage, Phase, PilotStatus
 
 register = template.Library()
@@ -23,12 +23,17 @@ def open_rounds():
     # Every round of the language, each asked its phase: a site holds a few rounds a year,
     # and the phase in SQL (a CASE on subqueries of the round's dates) cost a third of an
     # uncached home page to compile.
-    now = timezone.now()
-    rounds = (
-        public(CompetitionPage.objects.live())
-        .filter(locale__language_code=translation.get_language())
-        .with_rounds()
+    # The rounds are read once per edition of the site; their phase is asked at each visit.
+    language = translation.get_language()
+    rounds = shared(
+        f"rounds:{language}",
+        lambda: list(
+            public(CompetitionPage.objects.live())
+            .filter(locale__language_code=language)
+            .with_rounds()
+        ),
     )
+    now = timezone.now()
     return sorted(
         (page for page in rounds if page.phase_at(now) == Phase.OPEN),
         key=lambda page: (page.round.closes_at, page.pk),
@@ -37,11 +42,16 @@ def open_rounds():
 
 @register.simple_tag
 def latest_winners(count: int = 3):
-    """The most recently published winning innovations in the current language."""
-    return list(
-        public(InnovationPage.objects.live())
-        .filter(locale__language_code=translation.get_language())
-        .order_by("-first_published_at")[:count]
+    """The most recently published winning innovations in the current language (read once
+    per edition of the site)."""
+    language = translation.get_language()
+    return shared(
+        f"latest_winners:{language}:{count}",
+        lambda: list(
+            public(InnovationPage.objects.live())
+            .filter(locale__language_code=language)
+            .order_by("-first_published_at")[:count]
+        ),
     )
 
 

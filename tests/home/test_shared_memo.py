@@ -122,3 +122,38 @@ def test_outside_a_request_nothing_is_kept(django_assert_num_queries):
 
     assert len(calls) == 2
     assert not any("figure" in key for key in cache._cache)
+
+
+def test_a_second_visit_finds_its_page_without_asking_the_database(client):
+    competition = make_round(phase="open", title="Round 2026")
+    client.get(competition.url)
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(competition.url)
+    submit = client.get(f"{competition.url}submit/")
+    again = client.get(f"{competition.url}submit/")
+
+    assert "<h1>Round 2026</h1>" in response.content.decode()
+    assert not any("wagtailcore_page" in query["sql"] for query in second.captured_queries)
+    # A round's own sub-address (a routable page's) is found the same way, twice.
+    assert submit["Location"] == again["Location"] == f"/en/my/ideas/start/{competition.pk}/"
+
+
+def test_a_withdrawn_or_restricted_page_is_not_served_from_what_was_kept(client):
+    rules = make_standard_page(title="Rules", show_in_menus=True)
+    members = make_standard_page(title="Members only")
+    assert client.get(rules.url).status_code == client.get(members.url).status_code == 200
+
+    rules.unpublish()
+    PageViewRestriction.objects.create(page=members, restriction_type=PageViewRestriction.LOGIN)
+
+    assert client.get(rules.url).status_code == 404
+    restricted = client.get(members.url)
+    assert restricted.status_code == 302 and "login" in restricted["Location"]
+
+
+def test_an_address_made_up_by_a_visitor_adds_nothing_to_the_cache(client):
+    make_standard_page(title="About the competition")
+    for path in ("/en/no-such-page/", "/en/about-the-competition/nor-this/"):
+        assert client.get(path).status_code == 404
+
+    assert not any("no-such-page" in key or "nor-this" in key for key in cache._cache)
