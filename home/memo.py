@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import translation
+from wagtail.images.models import AbstractImage
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import post_page_move
 
@@ -138,8 +139,8 @@ def _replace_edition() -> None:
         memo.clear()
 
 
-# Every model whose rows ``shared`` values are read from.
-EDITED = (Page, Site, PageViewRestriction, Locale)
+# Every model whose rows ``shared`` values are read from (an image: the settings' logo).
+EDITED = (Page, Site, PageViewRestriction, Locale, AbstractImage)
 
 
 @receiver([post_save, post_delete])
