@@ -227,8 +227,10 @@ def fit_juror_model(
             break
         variance = fit.noise(quality, severity, gain, variance)[0]
         # The spreads measured again, against qualities fitted with each juror's gain and noise
-        # rather than with every gain at 1 and one noise.
-        fit.estimate_priors(quality, variance)
+        # rather than with every gain at 1 and one noise; not yet pulled towards the centre,
+        # as at the start (pulled, they would spread less than the jurors' totals do, and
+        # every juror would look as steep as the spread of their noise allows).
+        fit.estimate_priors(fit.unpulled(severity, gain, variance), variance)
         noise_round += 1
     if not converged:
         return uncalibrated(design, total, iteration, notes)
@@ -371,6 +373,16 @@ class _Fit:
         z = quality[main] - self.centre
         spread = float((z**2).mean() - (1 / information).mean())
         self.set_quality_prior(1 / max(spread, MIN_QUALITY_SD**2))
+
+    def unpulled(self, severity, gain, variance) -> np.ndarray:
+        """Each idea's quality by weighted least squares on the jurors' lines, without the
+        prior on qualities."""
+        juror = self.juror
+        e_s = gain[juror] / variance[juror]
+        z = self.per_idea(e_s * (self.deviation - severity[juror])) / self.per_idea(
+            e_s * gain[juror]
+        )
+        return self.centre + z
 
     def objective(self, z, severity, gain, w) -> float:
         residual = self.deviation - severity[self.juror] - gain[self.juror] * z[self.idea]
