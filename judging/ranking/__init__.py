@@ -34,19 +34,20 @@ The rules, in the order they are applied:
      average juror), as far as the spread of severities and of gains in the jury allows. The
      spreads are measured from each juror's own least squares (jurors with at least
      ``MIN_REVIEWS_FOR_SPREAD`` reviews) less the part their estimation error explains: at the
-     start, and again when the noises are estimated, against the qualities fitted by then;
+     start, and again when the noises are estimated, against the least-squares qualities of
+     the jurors' lines by then (before the pull of the prior below);
      never below ``MIN_SEVERITY_SD`` and ``MIN_GAIN_SD``; ``SEVERITY_SD`` and ``GAIN_SD`` when
      fewer than ``MIN_JURORS_FOR_SPREAD`` jurors can show them. A juror with few reviews thus
      stays near the average juror; one with many is measured by their own reviews.
    - A normal prior, too, pulls each idea's quality towards the round's mean m, as far as the
-     spread of the ideas' qualities allows (τ: the variance of the first fit's qualities less
-     their average error variance, 1 / Σ gain² / noise² over an idea's reviews; never below
-     ``MIN_QUALITY_SD``). The quality is thus the estimate of a mixed model (the ideas as
+     spread of the ideas' qualities allows (τ², the variance of the first fit's qualities less
+     their average error variance, 1 / Σ gain² / noise² over an idea's reviews; τ never below
+     ``MIN_QUALITY_SD``). The prior is part of the fit, so the jurors' lines are fitted to the
+     pulled qualities. The quality is thus the estimate of a mixed model (the ideas as
      random effects), an empirical Bayes posterior mean: an idea known from few reviews, or
      from jurors who squeeze their scores or are noisy, is pulled further towards m than one
-     known well, so that it does not rank high on a lucky few reviews. The pull also steadies
-     the jurors' gains and severities on small juries. Ideas known equally well keep their
-     order; an idea only uncalibrated jurors reviewed is not pulled.
+     known well, so that it does not rank high on a lucky few reviews. Ideas known equally
+     well keep their order; an idea only uncalibrated jurors reviewed is not pulled.
    - A gain is never below ``MIN_GAIN``: a juror whose totals do not rise with quality is not
      read backwards, and gets almost no weight.
    - Each juror's noise: the residuals of a first fit (to ``ROUGH_TOLERANCE``) against the
