@@ -203,7 +203,6 @@ def fit_juror_model(
         )
         variance = fit.noise(quality, severity, gain, variance)[0]
         fit.estimate_priors(quality, variance)
-        fit.estimate_quality_prior(quality, gain, variance)
 
     iteration, noise_round, converged = 0, 0, False
     while iteration < max_iterations:
@@ -230,7 +229,13 @@ def fit_juror_model(
         # rather than with every gain at 1 and one noise; not yet pulled towards the centre,
         # as at the start (pulled, they would spread less than the jurors' totals do, and
         # every juror would look as steep as the spread of their noise allows).
-        fit.estimate_priors(fit.unpulled(severity, gain, variance), variance)
+        unpulled = fit.unpulled(severity, gain, variance)
+        fit.estimate_priors(unpulled, variance)
+        if start is None:
+            # The spread of the qualities, once the jurors' lines are fitted: in the first fit,
+            # every gain at 1, a juror who reads the ideas backwards would hide it, and every
+            # idea would be pulled to the centre.
+            fit.estimate_quality_prior(unpulled, gain, variance)
         noise_round += 1
     if not converged:
         return uncalibrated(design, total, iteration, notes)
@@ -329,7 +334,7 @@ class _Fit:
         self.pair_idea = self.idea[design.left]
         self.cell = self.idea * self.n_jurors + self.juror
         self.prior_s, self.prior_g = 1 / SEVERITY_SD**2, 1 / GAIN_SD**2
-        # None on the ideas' qualities until their spread is measured.
+        # None on the ideas' qualities until their spread is measured, with the noises.
         self.set_quality_prior(0.0)
 
     def sums(self, values: np.ndarray) -> np.ndarray:
@@ -366,8 +371,8 @@ class _Fit:
     def estimate_quality_prior(self, quality, gain, variance) -> None:
         """The spread of the ideas' qualities, τ²: the variance of their least-squares
         qualities less the part their estimation error explains (on average 1 / an idea's
-        information, Σ gain² / noise² over its reviews). Measured once, from the first fit,
-        whose qualities are not yet pulled towards the centre."""
+        information, Σ gain² / noise² over its reviews), ``quality`` not pulled towards the
+        centre."""
         main = self.design.main
         information = self.per_idea(gain[self.juror] ** 2 / variance[self.juror])[main]
         z = quality[main] - self.centre
