@@ -42,12 +42,13 @@ The rules, in the order they are applied:
    - A normal prior, too, pulls each idea's quality towards the round's mean m, as far as the
      spread of the ideas' qualities allows (τ², measured when the noises are: the variance
      of the least-squares qualities less their average error variance, 1 / Σ gain² / noise²
-     over an idea's reviews; τ never below ``MIN_QUALITY_SD``). From there on the prior is part of
-     the fit, so the jurors' lines are fitted to the pulled qualities. The quality is thus the estimate of a mixed model (the ideas as
-     random effects), an empirical Bayes posterior mean: an idea known from few reviews, or
-     from jurors who squeeze their scores or are noisy, is pulled further towards m than one
-     known well, so that it does not rank high on a lucky few reviews. Ideas known equally
-     well keep their order; an idea only uncalibrated jurors reviewed is not pulled.
+     over an idea's reviews; τ never below ``MIN_QUALITY_SD``). From there on the prior is
+     part of the fit, so the jurors' lines are fitted to the pulled qualities. The quality is
+     thus the estimate of a mixed model (the ideas as random effects), an empirical Bayes
+     posterior mean: an idea known from few reviews, or from jurors who squeeze their scores
+     or are noisy, is pulled further towards m than one known well, so that it does not rank
+     high on a lucky few reviews. Ideas known equally well keep their order; an idea only
+     uncalibrated jurors reviewed is not pulled.
    - A gain is never below ``MIN_GAIN``: a juror whose totals do not rise with quality is not
      read backwards, and gets almost no weight.
    - Each juror's noise: the residuals of a first fit (to ``ROUGH_TOLERANCE``) against the
