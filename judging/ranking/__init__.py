@@ -32,11 +32,23 @@ The rules, in the order they are applied:
      every gain at 1, a plain least squares solved in one step.
    - Regularisation: normal priors pull each severity towards 0 and each gain towards 1 (the
      average juror), as far as the spread of severities and of gains in the jury allows. The
-     spreads are measured at the start, from each juror's own least squares (jurors with at
-     least ``MIN_REVIEWS_FOR_SPREAD`` reviews) less the part their estimation error explains;
+     spreads are measured from each juror's own least squares (jurors with at least
+     ``MIN_REVIEWS_FOR_SPREAD`` reviews) less the part their estimation error explains: at the
+     start, and again when the noises are estimated, against the least-squares qualities of
+     the jurors' lines by then (before the pull of the prior below);
      never below ``MIN_SEVERITY_SD`` and ``MIN_GAIN_SD``; ``SEVERITY_SD`` and ``GAIN_SD`` when
      fewer than ``MIN_JURORS_FOR_SPREAD`` jurors can show them. A juror with few reviews thus
      stays near the average juror; one with many is measured by their own reviews.
+   - A normal prior, too, pulls each idea's quality towards the round's mean m, as far as the
+     spread of the ideas' qualities allows (τ², measured when the noises are: the variance
+     of the least-squares qualities less their average error variance, 1 / Σ gain² / noise²
+     over an idea's reviews; τ never below ``MIN_QUALITY_SD``). From there on the prior is
+     part of the fit, so the jurors' lines are fitted to the pulled qualities. The quality is
+     thus the estimate of a mixed model (the ideas as random effects), an empirical Bayes
+     posterior mean: an idea known from few reviews, or from jurors who squeeze their scores
+     or are noisy, is pulled further towards m than one known well, so that it does not rank
+     high on a lucky few reviews. Ideas known equally well keep their order; an idea only
+     uncalibrated jurors reviewed is not pulled.
    - A gain is never below ``MIN_GAIN``: a juror whose totals do not rise with quality is not
      read backwards, and gets almost no weight.
    - Each juror's noise: the residuals of a first fit (to ``ROUGH_TOLERANCE``) against the
@@ -51,8 +63,10 @@ The rules, in the order they are applied:
      below 0: harsher) and mean gain 1 (below 1: keeps to the middle of the scale). A
      quality is thus the total the average juror would give the idea.
    - A review's *calibrated total* is ``m + (total − m − severity) / gain``: the juror's
-     severity and scale taken out. The idea's *calibrated* score is the mean of its
-     calibrated totals, each weighted by its juror's reliability ``gain² / noise²``.
+     severity and scale taken out. The idea's *calibrated* score is its fitted quality: the
+     mean of its calibrated totals, each weighted by its juror's reliability
+     ``gain² / noise²``, pulled towards the round's mean by the prior above: by the share
+     ``1 / τ²`` holds of ``1 / τ² + Σ reliability`` (as the fit measures them).
    - A juror *fits poorly* when their residuals are larger than the rest of the jury's noise
      would leave them with less than a ``POOR_FIT_P`` chance (chi-square against the other
      jurors' pooled residuals), or when their gain is held at ``MIN_GAIN``.
@@ -82,9 +96,9 @@ The rules, in the order they are applied:
    total is its juror's line at the idea's quality plus a residual drawn, with replacement,
    from the round's reviews' residuals (each standardised, then scaled to the juror's noise):
    a residual bootstrap, seeded, so the same round gives the same answer. The quality is the
-   fitted one pulled towards the round's mean as far as the idea's reviews leave it uncertain,
-   as an empirical Bayes estimate: an idea that looks best on three reviews is probably a
-   little less good, and its interval says so. Per idea: the share of drawn rounds in which it
+   fitted one, already pulled towards the round's mean as far as the idea's reviews leave it
+   uncertain (rule 4): an idea that looks best on three reviews is probably a little less
+   good, and its interval says so. Per idea: the share of drawn rounds in which it
    ranks within the top ``top`` (``AWARDS`` by default), and the interval that holds the
    middle ``RANK_LEVEL`` of its ranks. A pair of ideas, one among the first ``top`` as the
    ranking lists them and one after, is pointed out when both their intervals cross the line

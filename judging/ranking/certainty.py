@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .jurors import MIN_NOISE, Design, fit_juror_model
+from .jurors import Design, fit_juror_model
 from .table import (
     TIE_DECIMALS,
     CriterionScale,
@@ -83,22 +83,20 @@ def rank_certainty(
             return median_and_spread(review_idea, drawn, n_ideas)[1]
         return np.bincount(review_idea, weights=drawn, minlength=n_ideas) / per_idea
 
-    # Each idea's quality pulled towards the round's mean by its uncertainty (empirical
-    # Bayes), and each juror's line at it.
+    # Each juror's line at each idea's fitted quality, which the fit has already pulled
+    # towards the round's mean by its uncertainty (rule 4).
     gain, severity = fitted.gain[review_juror], fitted.severity[review_juror]
     noise = fitted.noise[review_juror]
     information = gain * gain / noise**2
     idea_information = np.bincount(review_idea, weights=information, minlength=n_ideas)
+    idea_information += 1 / fitted.quality_sd**2
     quality, centre = fitted.quality, fitted.centre
-    uncertainty = 1 / idea_information
-    spread = max(float(quality.var() - uncertainty.mean()), MIN_NOISE**2)
-    shrunk = quality.mean() + spread / (spread + uncertainty) * (quality - quality.mean())
-    line = centre + severity + gain * (shrunk[review_idea] - centre)
+    line = centre + severity + gain * (quality[review_idea] - centre)
     # The residuals, each standardised by its juror's noise and by what its idea's quality
-    # took of it (a review alone on its idea left no residual), then brought to spread 1: the
+    # took of it (a review alone on its idea left almost none), then brought to spread 1: the
     # noise estimates have already counted what the jurors' lines took.
     leverage = information / idea_information[review_idea]
-    residual = total - (centre + severity + gain * (quality[review_idea] - centre))
+    residual = total - line
     usable = leverage < 1 - 1e-9
     pool = residual[usable] / (noise[usable] * np.sqrt(1 - leverage[usable]))
     pool = pool - pool.mean() if len(pool) > 1 else np.zeros(1)

@@ -34,6 +34,9 @@ MIN_JURORS_FOR_SPREAD = 4
 MIN_SEVERITY_SD = 0.01
 MIN_GAIN_SD = 0.15
 MIN_GAIN = 0.2
+# Nor the ideas: their qualities are taken to spread by at least 1 % of the scale, so that the
+# ideas of a jury whose totals differ no more than its noise are still ordered by the reviews.
+MIN_QUALITY_SD = 0.01
 # How many of the round's reviews a juror's own noise is pooled with: as many as the spread of
 # the jurors' noises allows (empirical Bayes), between these two; NOISE_PRIOR_REVIEWS when
 # fewer than MIN_JURORS_FOR_SPREAD jurors have two degrees of freedom to show it.
@@ -67,8 +70,9 @@ class JurorModel:
     poor_fit: np.ndarray
     calibrated_total: np.ndarray  # per review, in the order given
     centre: float  # m, the round's mean total
-    severity_sd: float  # the spreads of severities and gains the priors assumed
+    severity_sd: float  # the spreads of severities, gains and qualities the priors assumed
     gain_sd: float
+    quality_sd: float
     iterations: int
     notes: tuple[FitNote, ...]
 
@@ -186,6 +190,7 @@ def fit_juror_model(
         quality, severity, gain = start.quality, start.severity, start.gain
         variance = start.noise**2
         fit.prior_s, fit.prior_g = 1 / start.severity_sd**2, 1 / start.gain_sd**2
+        fit.set_quality_prior(1 / start.quality_sd**2)
     else:
         # Every gain at 1 first: a plain least squares, solved in one step, where the spreads of
         # the jury's severities and gains are measured.
@@ -220,6 +225,17 @@ def fit_juror_model(
             converged = True
             break
         variance = fit.noise(quality, severity, gain, variance)[0]
+        # The spreads measured again, against qualities fitted with each juror's gain and noise
+        # rather than with every gain at 1 and one noise; not yet pulled towards the centre,
+        # as at the start (pulled, they would spread less than the jurors' totals do, and
+        # every juror would look as steep as the spread of their noise allows).
+        unpulled = fit.unpulled(severity, gain, variance)
+        fit.estimate_priors(unpulled, variance)
+        if start is None:
+            # The spread of the qualities, once the jurors' lines are fitted: in the first fit,
+            # every gain at 1, a juror who reads the ideas backwards would hide it, and every
+            # idea would be pulled to the centre.
+            fit.estimate_quality_prior(unpulled, gain, variance)
         noise_round += 1
     if not converged:
         return uncalibrated(design, total, iteration, notes)
@@ -246,6 +262,7 @@ def uncalibrated(design: Design, total: np.ndarray, iterations: int, notes) -> J
         centre=float(total.mean()),
         severity_sd=SEVERITY_SD,
         gain_sd=GAIN_SD,
+        quality_sd=float("inf"),
         iterations=iterations,
         notes=(FitNote.NOT_CONVERGED, *notes),
     )
@@ -317,6 +334,8 @@ class _Fit:
         self.pair_idea = self.idea[design.left]
         self.cell = self.idea * self.n_jurors + self.juror
         self.prior_s, self.prior_g = 1 / SEVERITY_SD**2, 1 / GAIN_SD**2
+        # None on the ideas' qualities until their spread is measured, with the noises.
+        self.set_quality_prior(0.0)
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         return np.add.reduceat(values, self.design.juror_starts)
@@ -343,9 +362,37 @@ class _Fit:
         self.prior_s = 1 / max(spread_s, MIN_SEVERITY_SD**2)
         self.prior_g = 1 / max(spread_g, MIN_GAIN_SD**2)
 
+    def set_quality_prior(self, precision: float) -> None:
+        """The ideas' prior precision, 1 / τ², per idea: none for an idea only uncalibrated
+        jurors reviewed, whose totals are used as they are."""
+        self.prior_q = precision
+        self.quality_prior = np.where(self.design.main, precision, 0.0)
+
+    def estimate_quality_prior(self, quality, gain, variance) -> None:
+        """The spread of the ideas' qualities, τ²: the variance of their least-squares
+        qualities less the part their estimation error explains (on average 1 / an idea's
+        information, Σ gain² / noise² over its reviews), ``quality`` not pulled towards the
+        centre."""
+        main = self.design.main
+        information = self.per_idea(gain[self.juror] ** 2 / variance[self.juror])[main]
+        z = quality[main] - self.centre
+        spread = float((z**2).mean() - (1 / information).mean())
+        self.set_quality_prior(1 / max(spread, MIN_QUALITY_SD**2))
+
+    def unpulled(self, severity, gain, variance) -> np.ndarray:
+        """Each idea's quality by weighted least squares on the jurors' lines, without the
+        prior on qualities."""
+        juror = self.juror
+        e_s = gain[juror] / variance[juror]
+        z = self.per_idea(e_s * (self.deviation - severity[juror])) / self.per_idea(
+            e_s * gain[juror]
+        )
+        return self.centre + z
+
     def objective(self, z, severity, gain, w) -> float:
         residual = self.deviation - severity[self.juror] - gain[self.juror] * z[self.idea]
         prior = self.prior_s * (severity**2).sum() + self.prior_g * ((gain - 1) ** 2).sum()
+        prior += (self.quality_prior * z**2).sum()
         return float((w * residual * residual).sum() + prior)
 
     def coupling(self, a: np.ndarray, b: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -381,8 +428,8 @@ class _Fit:
         # Second derivatives (halved) of the penalised sum of squares between each review's
         # idea quality and its juror's severity (e_s) and gain (e_g); the quality's own is h.
         e_s, e_g = w * g, w * (g * zi - residual)
-        h = self.per_idea(e_s * g)
-        bz = self.per_idea(e_s * residual)
+        h = self.per_idea(e_s * g) + self.quality_prior
+        bz = self.per_idea(e_s * residual) - self.quality_prior * z
         css, csg = self.coupling(e_s, e_s, h), self.coupling(e_s, e_g, h)
         cgg = self.coupling(e_g, e_g, h)
         nss, nsg, ngg = self.sums(w), self.sums(w * zi), self.sums(w * zi * zi)
@@ -436,7 +483,7 @@ class _Fit:
         g, zi = gain[juror], quality[self.idea] - self.centre
         residual = self.deviation - severity[juror] - g * zi
         information = g * g / variance[juror]
-        leverage = information / self.per_idea(information)[self.idea]
+        leverage = information / (self.per_idea(information) + self.quality_prior)[self.idea]
         squares = self.sums(residual * residual)
         w = 1 / variance[juror]
         a = self.sums(w) + self.prior_s
@@ -478,6 +525,7 @@ class _Fit:
             centre=centre,
             severity_sd=float(self.prior_s**-0.5),
             gain_sd=float(self.prior_g**-0.5),
+            quality_sd=stretch / np.sqrt(self.prior_q) if self.prior_q > 0 else float("inf"),
             iterations=iterations,
             notes=notes,
         )

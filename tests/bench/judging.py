@@ -37,6 +37,7 @@ from tests.bench.synthetic import (
     estimates,
     harder_jury,
     quality_of_scores,
+    severities_learnt,
     synthetic_jury,
     truth_calibrated,
 )
@@ -220,11 +221,13 @@ def bench_quality(label: str, make: Callable[[int], object], *, goals: tuple[str
     """Every estimator on the same JURIES juries, then the ``goals`` (keys of GOALS)."""
     found: dict[str, list] = {name: [] for name, _ in ESTIMATORS}
     found["severities"] = []
+    found["learnt"] = []
     for seed in range(JURIES):
         jury = make(seed)
         scores = estimates(jury)
         scores["oracle"] = truth_calibrated(jury)
         scores["severities"] = truth_calibrated(jury, gains=False, weights=False)
+        scores["learnt"] = severities_learnt(jury)
         for name, qualities in found.items():
             qualities.append(quality_of_scores(jury, scores[name]))
     rho = {name: statistics.mean(q.spearman for q in qs) for name, qs in found.items()}
@@ -235,6 +238,12 @@ def bench_quality(label: str, make: Callable[[int], object], *, goals: tuple[str
     print(
         f"    {'oracle given the true severities only':<38} Spearman {rho['severities']:.4f}, "
         f"true top 5 found {top['severities']:.3f}   (what the severities alone are worth)"
+    )
+    print(
+        f"    {'oracle that must learn the severities':<38} Spearman {rho['learnt']:.4f}, "
+        f"true top 5 found {top['learnt']:.3f}   (Bayes, true gains and noises: "
+        f"{rho['learnt'] - rho['oracle']:+.4f}, {top['learnt'] - top['oracle']:+.3f} beside the "
+        "oracle)"
     )
     return sum(GOALS[goal](rho, top) for goal in goals)
 

@@ -185,6 +185,35 @@ def truth_calibrated(jury: Jury, *, gains: bool = True, weights: bool = True) ->
     return dict(zip(ids.tolist(), scores.tolist(), strict=True))
 
 
+def severities_learnt(jury: Jury) -> dict[int, float]:
+    """Each idea's score by the best a ranking can do that knows every juror's true gain and
+    noise but must learn their severities from the reviews, as the fitted model must: the
+    posterior mean of the qualities in the design's own linear model, each juror's severity
+    drawn from a normal of the jury's true spread of severities, each idea's quality from a
+    normal of the spread its oracle scores show beyond their errors. Its distance from the
+    oracle is what the oracle's knowledge of the severities is worth on the design, which no
+    estimator that learns them (and the gains and noises besides) can be expected to close."""
+    totals = review_totals(jury.scores, jury.criteria)
+    ids, idea = np.unique(totals.idea, return_inverse=True)
+    jurors, juror = np.unique(totals.juror, return_inverse=True)
+    n_ideas, n_jurors = len(ids), len(jurors)
+    gain = np.array([jury.gain[j] for j in jurors.tolist()])[juror]
+    weight = 1 / np.array([jury.noise[j] for j in jurors.tolist()])[juror] ** 2
+    severity_var = max(float(np.var([jury.severity[j] for j in jurors.tolist()])), 1e-12)
+    oracle = np.array([truth_calibrated(jury)[i] for i in ids.tolist()])
+    information = np.bincount(idea, weights=weight * gain**2)
+    quality_var = max(float(oracle.var() - (1 / information).mean()), 1e-12)
+    # total − 0.5 = severity + gain × (quality − 0.5) + noise, quality − 0.5 ~ N(centre, τ²).
+    design = np.zeros((len(idea), n_ideas + n_jurors))
+    design[np.arange(len(idea)), idea] = gain
+    design[np.arange(len(idea)), n_ideas + juror] = 1
+    prior = np.concatenate([np.full(n_ideas, 1 / quality_var), np.full(n_jurors, 1 / severity_var)])
+    centre = np.concatenate([np.full(n_ideas, float(oracle.mean()) - 0.5), np.zeros(n_jurors)])
+    normal = design.T @ (weight[:, None] * design) + np.diag(prior)
+    solved = np.linalg.solve(normal, design.T @ (weight * (totals.total - 0.5)) + prior * centre)
+    return dict(zip(ids.tolist(), (0.5 + solved[:n_ideas]).tolist(), strict=True))
+
+
 def oracle_scores(jury: Jury) -> dict[int, float]:
     return truth_calibrated(jury)
 

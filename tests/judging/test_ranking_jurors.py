@@ -173,6 +173,31 @@ def test_harsh_and_lenient_jurors_who_agree_on_the_order_are_no_dispute():
     assert {i for i, r in ideas.items() if r.disputed} == {25}
 
 
+def test_idea_known_from_fewer_reviews_is_pulled_further_towards_the_mean():
+    # Noisy jurors: one review says clearly less than four.
+    severity, gain = np.zeros(6), np.ones(6)
+    scores, _ = generated(
+        13, ideas=60, jurors=6, per_idea=3, severity=severity, gain=gain, noise=0.08
+    )
+    # Ideas 100 and 101 both get 90 from every juror who reads them: four jurors read 100,
+    # one of those four reads 101.
+    extra = [(9_000 + j, j, 100, 1, 90.0) for j in range(4)] + [(9_010, 0, 101, 1, 90.0)]
+    scores = ScoreColumns(
+        *(
+            np.concatenate([getattr(scores, f), np.array([row[k] for row in extra])])
+            for k, f in enumerate(("review", "juror", "idea", "criterion", "value"))
+        )
+    )
+    result = rank(scores, PERCENT)
+    ideas = {r.idea: r for r in result.ideas}
+    mean = np.mean([r.calibrated for r in result.ideas])
+    # Both stay high and are pulled towards the round's mean, the one known from a single
+    # review further: it is ranked below the other.
+    assert mean < ideas[101].calibrated < ideas[100].calibrated < 90
+    assert ideas[100].rank < ideas[101].rank
+    assert ideas[100].mean == ideas[101].mean == 90
+
+
 def test_disconnected_juror_is_used_uncalibrated_and_the_ranking_says_so():
     severity, gain = np.array([0.0, 0.05, -0.05, 0.0]), np.ones(4)
     scores, _ = generated(
