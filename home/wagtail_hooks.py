@@ -238,6 +238,9 @@ def register_audit_trail_menu_item():
 @hooks.register("before_serve_page")
 def allow_public_page_in_cache(page, request, serve_args, serve_kwargs):
     """A page with no view restriction, served at its own address (not a sub-route such as
-    a round's submit/), may be stored for anonymous visitors (``home.page_cache``)."""
+    a round's submit/), may be stored for anonymous visitors (``home.page_cache``). Asked only
+    of a request whose answer could be stored at all."""
+    if not page_cache.may_use_cache(request):
+        return
     if request.path == page.get_url(request=request) and not page.get_view_restrictions().exists():
         page_cache.allow_page_cache(request)
