@@ -28,7 +28,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import translation
@@ -77,9 +77,21 @@ def _known_route(request, path: str) -> None:
     if site is not None:
         request._wagtail_route_for_request = shared(
             f"route:{site.pk}:{translation.get_language()}:{path}",
-            lambda: Page.route_for_request(request, path),
+            lambda: _route(request, path),
             keep=lambda found: found is not None,
         )
+
+
+def _route(request, path: str):
+    """Wagtail's route, with the page's locale and the rows the page names in
+    ``published_with_page`` (its own inline rows, which only publishing the page changes)
+    read with it, so that they are kept with it."""
+    found = Page.route_for_request(request, path)
+    if found is not None:
+        prefetch_related_objects(
+            [found.page], "locale", *getattr(found.page, "published_with_page", ())
+        )
+    return found
 
 
 def remembered(key: str, compute: Callable[[], Any]) -> Any:

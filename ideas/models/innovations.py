@@ -278,6 +278,9 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
     subpage_types: list[str] = []
 
     base_form_class = InnovationPageForm
+    # The page's inline rows, changed only by publishing it: read and kept with the page when
+    # it is routed (``home.memo``).
+    published_with_page = ("status_changes", "metrics", "quotes", "adoptions")
 
     class Meta:
         verbose_name = _("innovation page")

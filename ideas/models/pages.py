@@ -359,6 +359,10 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
     parent_page_types = ["ideas.CompetitionIndexPage"]
     subpage_types = ["ideas.InnovationPage"]
 
+    # The round's criteria (judging's inline rows on it), changed only by publishing the
+    # round: read and kept with the page when it is routed (``home.memo``).
+    published_with_page = ("criteria",)
+
     class Meta:
         verbose_name = _("competition round")
         verbose_name_plural = _("competition rounds")

@@ -157,3 +157,35 @@ def test_an_address_made_up_by_a_visitor_adds_nothing_to_the_cache(client):
         assert client.get(path).status_code == 404
 
     assert not any("no-such-page" in key or "nor-this" in key for key in cache._cache)
+
+
+def test_rows_kept_with_a_page_are_shown_fresh_once_it_is_published_again(client):
+    from decimal import Decimal
+
+    from ideas.models import CompetitionPage, InnovationPage, Metric
+
+    competition = make_round(phase="results", criteria=1, title="Round 2025")
+    innovation = make_innovation(competition, title="Psychologist within reach")
+    innovation.metrics.add(
+        Metric(name="Days to a first appointment", unit="days", baseline=Decimal(40), result=30)
+    )
+    innovation.save_revision().publish()
+    first = client.get(innovation.url).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        client.get(innovation.url)
+    assert "Days to a first appointment" in first
+    assert not any("ideas_metric" in query["sql"] for query in second.captured_queries)
+
+    innovation = InnovationPage.objects.get(pk=innovation.pk)
+    metrics = list(innovation.metrics.all())
+    metrics[0].name = "Waiting days"
+    innovation.metrics = metrics
+    innovation.save_revision().publish()
+    competition = CompetitionPage.objects.get(pk=competition.pk)
+    criteria = list(competition.criteria.all())
+    criteria[0].name = "Reach of the service"
+    competition.criteria = criteria
+    competition.save_revision().publish()
+
+    assert "Waiting days" in client.get(innovation.url).content.decode()
+    assert "Reach of the service" in client.get(competition.url).content.decode()
