@@ -155,6 +155,15 @@ def _replace_edition() -> None:
 EDITED = (Page, Site, PageViewRestriction, Locale, AbstractImage)
 
 
+_shown: list[type] = []
+
+
+def shown_on_pages(*models: type) -> None:
+    """Models of other apps whose rows public pages show and keep (an innovation's service
+    units): a change to one starts a new edition too."""
+    _shown.extend(models)
+
+
 @receiver([post_save, post_delete])
 def _edited(sender, instance, raw=False, created=False, **kwargs) -> None:
     from home.models import SiteSettings
@@ -162,7 +171,9 @@ def _edited(sender, instance, raw=False, created=False, **kwargs) -> None:
     if raw:
         return
     # Site settings made with the defaults on first reading (``for_site``) change nothing.
-    if isinstance(instance, EDITED) or (isinstance(instance, SiteSettings) and not created):
+    if isinstance(instance, (*EDITED, *_shown)) or (
+        isinstance(instance, SiteSettings) and not created
+    ):
         new_edition()
 
 

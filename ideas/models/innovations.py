@@ -17,7 +17,7 @@ from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from home.memo import ViewRestrictionsReadOnce
+from home.memo import ViewRestrictionsReadOnce, shared
 from home.navigation import page_chrome
 from ideas import permissions
 from ideas.blocks import OutcomeUpdatesBlock
@@ -278,9 +278,10 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
     subpage_types: list[str] = []
 
     base_form_class = InnovationPageForm
-    # The page's inline rows, changed only by publishing it: read and kept with the page when
-    # it is routed (``home.memo``).
-    published_with_page = ("status_changes", "metrics", "quotes", "adoptions")
+    # The page's inline rows and its units, changed only by publishing it (or, for a unit's
+    # name, by saving the unit: ``ServiceUnit`` is ``shown_on_pages``): read and kept with the
+    # page when it is routed (``home.memo``).
+    published_with_page = ("status_changes", "metrics", "quotes", "adoptions", "units")
 
     class Meta:
         verbose_name = _("innovation page")
@@ -330,7 +331,12 @@ class InnovationPage(ViewRestrictionsReadOnce, Page):
         # "criteria" is judging's relation on the round; its rows are translated with it.
         relation = CompetitionPage._meta.get_field("criteria")
         criteria = relation.related_model.objects.filter(**{relation.field.name: competition.pk})
-        names = {str(key): name for key, name in criteria.values_list("translation_key", "name")}
+        # Published with the round: read once per edition of the site (``home.memo``).
+        rows = shared(
+            f"criterion_names:{competition.pk}",
+            lambda: list(criteria.values_list("translation_key", "name")),
+        )
+        names = {str(key): name for key, name in rows}
         return [
             {**row, "name": names.get(row.get("key"), row.get("name", ""))}
             for row in self.criterion_means

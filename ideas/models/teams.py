@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from home.memo import shown_on_pages
+
 INVITATION_VALIDITY = timedelta(days=7)
 
 
@@ -35,6 +37,10 @@ class ServiceUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Innovation pages show their units' names (``home.memo``).
+shown_on_pages(ServiceUnit)
 
 
 class TeamQuerySet(models.QuerySet):

@@ -189,3 +189,18 @@ def test_rows_kept_with_a_page_are_shown_fresh_once_it_is_published_again(client
 
     assert "Waiting days" in client.get(innovation.url).content.decode()
     assert "Reach of the service" in client.get(competition.url).content.decode()
+
+
+def test_a_renamed_service_unit_shows_at_once_on_the_innovation_pages_that_keep_it(client):
+    from tests.factories import make_unit
+
+    unit = make_unit("Child health clinic")
+    innovation = make_innovation(make_round(phase="results"), title="Psychologist within reach")
+    innovation.units.set([unit])
+    innovation.save_revision().publish()
+    assert "Child health clinic" in client.get(innovation.url).content.decode()
+
+    unit.name = "Family health centre"
+    unit.save()
+
+    assert "Family health centre" in client.get(innovation.url).content.decode()
