@@ -21,3 +21,11 @@ def paginate(request, items, *, per_page: int = PER_PAGE) -> Paginated:
     query = request.GET.copy()
     query.pop("page", None)
     return Paginated(page=page, query=query.urlencode())
+
+
+def first_page(items: list, count: int, *, per_page: int = PER_PAGE) -> Paginated:
+    """The first page of a list of ``count`` items whose first ``per_page`` are ``items``:
+    for a list kept in the shared cache that way (``home.memo.shared``), not read again."""
+    paginator = Paginator(items, per_page)
+    paginator.count = count  # Paginator's own cached value, known already
+    return Paginated(page=paginator.page(1), query="")

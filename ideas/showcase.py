@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from home.memo import public, shared
-from home.pagination import Paginated, paginate
+from home.pagination import PER_PAGE, Paginated, first_page, paginate
 
 from .models import Award, ClientGroup, CompetitionPage, InnovationPage, PilotStatus, ServiceArea
 
@@ -125,9 +125,18 @@ def showcase(request) -> Showcase:
     else:
         items = items.order_by("-first_published_at", "-pk").with_round(round_title="title")
     filtered = any(data.get(name) for name in filterset.filters) or bool(search)
+    if request.GET:
+        paginated = paginate(request, items)
+    else:
+        # The showcase as most visitors land on it, which only publishing changes: its length
+        # and first page are read once per edition of the site.
+        count, first = shared(
+            f"showcase:{language}", lambda: (items.count(), list(items[:PER_PAGE]))
+        )
+        paginated = first_page(first, count)
     return Showcase(
         form=filterset.form,
-        paginated=paginate(request, items),
+        paginated=paginated,
         search=search,
         shortened=shortened,
         filtered=filtered,

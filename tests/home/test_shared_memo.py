@@ -204,3 +204,22 @@ def test_a_renamed_service_unit_shows_at_once_on_the_innovation_pages_that_keep_
     unit.save()
 
     assert "Family health centre" in client.get(innovation.url).content.decode()
+
+
+def test_the_showcase_landing_is_kept_and_a_new_innovation_is_on_it_at_once(client):
+    from tests.factories import make_showcase
+
+    showcase = make_showcase()
+    competition = make_round(phase="results", title="Round 2025")
+    make_innovation(competition, title="Psychologist within reach")
+    assert "Psychologist within reach" in client.get(showcase.url).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        client.get(showcase.url)
+    assert not any("ideas_innovationpage" in query["sql"] for query in second.captured_queries)
+
+    make_innovation(competition, title="Library on wheels")
+    landing = client.get(showcase.url).content.decode()
+    filtered = client.get(showcase.url, {"q": "wheels"}).content.decode()
+
+    assert "Library on wheels" in landing and "2 innovations" in landing
+    assert "Library on wheels" in filtered and "Psychologist within reach" not in filtered
