@@ -1,12 +1,13 @@
-"""Public pages with and without the page cache, and whether the request memo of
-``home.memo`` (written, like a custom ``HomePage.route`` that is gone, to hold a query budget
-before there was a cache) still pays for itself.
+"""Public pages with and without the page cache, and what the memo of ``home.memo`` (the
+request's, and what is kept for the site's edition) is worth.
 
 Each figure is the median time of REPEAT anonymous GETs through the whole middleware stack
 (Django's test client, in process, the demo content), with the queries of one request:
 - "uncached": the page cache off, as shipped;
 - "cached": the page cache on, every request a hit;
-- "no memo": uncached, with no request memo (each helper reads the restrictions itself).
+- "no memo": uncached, with no memo: each helper reads the restrictions itself, and nothing
+  is kept for the site's edition (the site, its settings, the navigation, the route, the
+  home page's and the showcase's lists are read on every request).
 """
 
 import statistics
