@@ -103,6 +103,21 @@ def showcase(request) -> Showcase:
     data = request.GET.copy()
     rounds = _rounds_by_year(language)
     filterset = InnovationFilterSet(data, queryset=base, rounds=rounds)
+    if not request.GET:
+        # The showcase as most visitors land on it (no filter, no search, the first page),
+        # which only publishing changes: its length and first page are read once per edition
+        # of the site, and nothing is asked of the empty filters.
+        count, first = shared(
+            f"showcase:{language}",
+            lambda: _length_and_first_page(_newest_first(filterset.qs)),
+        )
+        return Showcase(
+            form=filterset.form,
+            paginated=first_page(first, count),
+            search="",
+            shortened=False,
+            filtered=False,
+        )
     if not filterset.is_valid():
         # Values the filter does not know (an old link, a typed URL) are dropped, not errors.
         for name in filterset.errors:
@@ -123,21 +138,19 @@ def showcase(request) -> Showcase:
         )
         items = searched.search(words, order_by_relevance=True) if words else searched.none()
     else:
-        items = items.order_by("-first_published_at", "-pk").with_round(round_title="title")
-    filtered = any(data.get(name) for name in filterset.filters) or bool(search)
-    if request.GET:
-        paginated = paginate(request, items)
-    else:
-        # The showcase as most visitors land on it, which only publishing changes: its length
-        # and first page are read once per edition of the site.
-        count, first = shared(
-            f"showcase:{language}", lambda: (items.count(), list(items[:PER_PAGE]))
-        )
-        paginated = first_page(first, count)
+        items = _newest_first(items)
     return Showcase(
         form=filterset.form,
-        paginated=paginated,
+        paginated=paginate(request, items),
         search=search,
         shortened=shortened,
-        filtered=filtered,
+        filtered=any(data.get(name) for name in filterset.filters) or bool(search),
     )
+
+
+def _newest_first(items):
+    return items.order_by("-first_published_at", "-pk").with_round(round_title="title")
+
+
+def _length_and_first_page(items) -> tuple[int, list]:
+    return items.count(), list(items[:PER_PAGE])
