@@ -21,11 +21,13 @@ class HomeConfig(AppConfig):
         from . import (
             audit,  # the audit trail's receivers
             checks,  # noqa: F401  (registers the deployment checks)
+            memo,
             mfa,  # noqa: F401  (records a second factor set up in a session)
             page_cache,
         )
 
         audit.connect_mfa_signals()
         page_cache.connect_signals()
+        memo.connect_signals()
 
         post_migrate.connect(apply_site_address, sender=self)

@@ -24,9 +24,10 @@ def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
             Warning(
                 f"gunicorn runs {workers} processes and the cache is in each process's memory: "
                 "rate limits (failed sign-ins, password resets) are counted per process, so an "
-                f"attacker gets {workers} times the tries; and a change published through one "
-                "process reaches the pages the others keep (the page cache, the navigation) "
-                "only when they expire.",
+                f"attacker gets {workers} times the tries; and a change made through one "
+                "process (a page published or unpublished, the menu, the settings) reaches the "
+                "pages the others keep only when they expire: the page cache after "
+                "PAGE_CACHE_SECONDS, what every page reads after 5 minutes.",
                 hint="Set REDIS_URL to a Redis every process reaches, or GUNICORN_WORKERS=1.",
                 id="home.W001",
             )

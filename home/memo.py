@@ -8,18 +8,22 @@ Outside a request (a management command, a background task) nothing is remembere
 change to a restriction empties the memo.
 
 ``shared`` goes one step further, for what every public page reads and only an editor
-changes: the site of the request's host, the site settings, the view restrictions and each
-page's navigation (``home.navigation``). These are kept in the shared cache
-(``CACHES["default"]``: every app server sees the same) under the site's current *edition*,
-a token that any change to pages, sites, settings, restrictions or locales replaces
+changes: the site of the request's host, the site settings, each page's navigation
+(``home.navigation``) and route, and the lists a few pages show. These are kept in the shared
+cache (``CACHES["default"]``: every app server sees the same) under the site's current
+*edition*, a token that a saved or deleted page, site, settings, restriction, locale, image or
+model registered with ``shown_on_pages``, a moved page and a migration replace
 (``new_edition``; at once, and again when the transaction commits, so that a reader between
 the two cannot keep what it read before the commit). A replaced edition's entries are never
 read again and expire after SHARED_SECONDS, which also bounds how long a change made without
-Django's signals (a queryset ``update``) can go unseen. With the page cache off, this is what
-keeps an uncached page from asking the database for what it asked on the previous one; with
-the cache unreachable, everything is read afresh.
+Django's signals (a queryset ``update``) can go unseen. What decides who is served, the view
+restrictions and whether staff must use single sign-on, is not kept: it is read on every
+request. With the page cache off, this is what keeps an uncached page from asking the database
+for what it asked on the previous one; with the cache unreachable, everything is read afresh.
 """
 
+import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -29,12 +33,13 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import translation
 from wagtail.images.models import AbstractImage
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import post_page_move
+
+logger = logging.getLogger(__name__)
 
 EDITION_KEY = "ideatori:edition"
 SHARED_SECONDS = 300
@@ -75,8 +80,10 @@ def _known_route(request, path: str) -> None:
     site = shared(f"site:{host}:{request.get_port()}", lambda: Site._find_for_request(request))
     request._wagtail_site = site
     if site is not None:
+        # A path as typed, unless long: cache keys stay under memcached's 250 characters.
+        where = path if len(path) <= 100 else hashlib.sha256(path.encode()).hexdigest()
         request._wagtail_route_for_request = shared(
-            f"route:{site.pk}:{translation.get_language()}:{path}",
+            f"route:{site.pk}:{translation.get_language()}:{where}",
             lambda: _route(request, path),
             keep=lambda found: found is not None,
         )
@@ -129,7 +136,10 @@ def shared(key: str, compute: Callable[[], Any], *, keep: Callable[[Any], bool] 
         value = _MISSING
         if current is not None:
             stored = f"ideatori:shared:{current}:{key}"
-            value = cache.get(stored, _MISSING)
+            try:
+                value = cache.get(stored, _MISSING)
+            except Exception:  # e.g. pickled by other code: read afresh, and replaced below
+                logger.warning("The cache could not hand back %s; read afresh", key, exc_info=True)
         if value is _MISSING:
             value = compute()
             if current is not None and (keep is None or keep(value)):
@@ -164,27 +174,46 @@ def shown_on_pages(*models: type) -> None:
     _shown.extend(models)
 
 
-@receiver([post_save, post_delete])
 def _edited(sender, instance, raw=False, created=False, **kwargs) -> None:
     from home.models import SiteSettings
 
-    if raw:
-        return
     # Site settings made with the defaults on first reading (``for_site``) change nothing.
-    if isinstance(instance, (*EDITED, *_shown)) or (
-        isinstance(instance, SiteSettings) and not created
-    ):
+    if not raw and not (isinstance(instance, SiteSettings) and created):
         new_edition()
 
 
-@receiver(post_page_move)
 def _moved(**kwargs) -> None:
     new_edition()
 
 
+def _migrated(**kwargs) -> None:
+    # A deployment: rows a migration changed without signals, and values pickled by the
+    # code before it, are not read again.
+    new_edition()
+
+
+def connect_signals() -> None:
+    """Each model ``shared`` values are read from starts a new edition when saved or deleted.
+    Connected model by model: a receiver for every model would keep Django from deleting any
+    row without loading it first."""
+    from django.apps import apps
+
+    from home.models import SiteSettings
+
+    watched = (*EDITED, *_shown, SiteSettings)
+    for model in apps.get_models():
+        if issubclass(model, watched):
+            uid = f"edition_{model._meta.label_lower}"
+            post_save.connect(_edited, sender=model, dispatch_uid=f"{uid}_saved")
+            post_delete.connect(_edited, sender=model, dispatch_uid=f"{uid}_deleted")
+    post_page_move.connect(_moved, dispatch_uid="edition_moved")
+    post_migrate.connect(_migrated, dispatch_uid="edition_migrated")
+
+
 def view_restrictions() -> list[PageViewRestriction]:
-    """Every page view restriction of every site, with its page."""
-    return shared(
+    """Every page view restriction of every site, with its page: read once per request, never
+    kept longer, since serving a page decides on them."""
+    return remembered(
         "view_restrictions",
         lambda: list(PageViewRestriction.objects.select_related("page")),
     )

@@ -14,7 +14,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import translation
 from wagtail.models import Page, Site
 
-from home.memo import private_q, shared
+from home.memo import private_q, remembered, shared
 from home.models import SiteSettings
 
 
@@ -34,7 +34,11 @@ def page_chrome(request, page) -> Chrome:
         f"chrome:{getattr(site, 'pk', '-')}:{page.pk if isinstance(page, Page) else '-'}:"
         f"{translation.get_language()}"
     )
-    return shared(key, lambda: _read(request, page if isinstance(page, Page) else None))
+    compute = lambda: _read(request, page if isinstance(page, Page) else None)  # noqa: E731
+    if isinstance(page, Page) and (page.pk is None or getattr(request, "is_preview", False)):
+        # A preview's page may be unsaved, or differ from what is published: this request's.
+        return remembered(key, compute)
+    return shared(key, compute)
 
 
 def _flag(q: Q) -> ExpressionWrapper:

@@ -37,6 +37,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.decorators import method_decorator
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
+from wagtail.models import Site
 
 logger = logging.getLogger("ideatori.sso")
 # Public-key signatures an identity provider publishes keys for; never "none" or HMAC.
@@ -201,6 +202,9 @@ def sso_required(request) -> bool:
     and there is one to send them to (else nobody could sign in)."""
     from .models import SiteSettings
 
-    if not SiteSettings.for_request(request).require_sso_for_staff:
+    # Read afresh, not as pages read the settings (kept per edition of the site): who may
+    # sign in with a password must follow a change at once.
+    site = Site.find_for_request(request)
+    if site is None or not SiteSettings.for_site(site).require_sso_for_staff:
         return False
     return bool(SocialAccountAdapter().list_apps(request))

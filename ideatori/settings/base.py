@@ -137,11 +137,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
-    # Opening the file and setting it up (the pragmas above) on every request cost a round's
-    # page, uncached under load, about a sixth of its speed: each thread keeps its connection
-    # unless told otherwise.
-    if "DATABASE_CONN_MAX_AGE" not in os.environ:
-        DATABASES["default"]["CONN_MAX_AGE"] = 600
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

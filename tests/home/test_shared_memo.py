@@ -1,6 +1,7 @@
-"""What every page reads (the site, its settings, its view restrictions, each page's
-navigation) is kept in the shared cache for the site's edition (``home.memo.shared``): read
-once, and shown fresh at once after any change to it."""
+"""What every page reads (the site, its settings, each page's navigation and route) is kept
+in the shared cache for the site's edition (``home.memo.shared``): read once, and shown fresh
+at once after any change to it. The view restrictions, which decide who is served, are read
+on every visit."""
 
 import pytest
 from django.core.cache import cache
@@ -14,7 +15,7 @@ from tests.factories import make_innovation, make_round, make_standard_page
 
 pytestmark = pytest.mark.django_db
 
-READ_ONCE = ("wagtailcore_site", "home_sitesettings", "wagtailcore_pageviewrestriction")
+READ_ONCE = ("wagtailcore_site", "home_sitesettings")
 
 
 def menu_of(response) -> str:
@@ -37,6 +38,8 @@ def test_a_second_visit_reads_neither_the_site_its_settings_nor_the_navigation_a
     second_sql = " ".join(query["sql"] for query in second.captured_queries)
     assert all(table in first_sql for table in READ_ONCE)
     assert not any(table in second_sql for table in READ_ONCE)
+    # Serving decides on the view restrictions: they are read on every visit.
+    assert "wagtailcore_pageviewrestriction" in second_sql
     # The navigation's one query (the menu, the translations, the parent) is not asked again.
     assert len(second) < len(first)
 
@@ -223,3 +226,50 @@ def test_the_showcase_landing_is_kept_and_a_new_innovation_is_on_it_at_once(clie
 
     assert "Library on wheels" in landing and "2 innovations" in landing
     assert "Library on wheels" in filtered and "Psychologist within reach" not in filtered
+
+
+def test_only_the_models_pages_read_start_a_new_edition():
+    from django.db.models.signals import post_delete, post_save
+
+    from home.models import HomePage, OutboxMessage
+
+    # A receiver of every model's saves and deletes would also keep Django from deleting any
+    # row (retention, expired sessions) without loading it first.
+    for signal in (post_save, post_delete):
+        assert memo._edited in signal._live_receivers(HomePage)[0]
+        assert memo._edited in signal._live_receivers(SiteSettings)[0]
+        assert memo._edited not in signal._live_receivers(OutboxMessage)[0]
+
+
+def test_a_restriction_made_without_signals_still_guards_its_page_at_once(client):
+    members = make_standard_page(title="Members only")
+    assert client.get(members.url).status_code == 200
+
+    # No signal, so no new edition: serving still reads the restrictions afresh.
+    PageViewRestriction.objects.bulk_create(
+        [PageViewRestriction(page=members, restriction_type=PageViewRestriction.LOGIN)]
+    )
+    response = client.get(members.url)
+
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_kept_value_the_cache_cannot_hand_back_is_read_afresh(client):
+    about = make_standard_page(title="About the competition", show_in_menus=True)
+    client.get(about.url)
+    for key in [key for key in cache._cache if ":shared:" in key]:
+        cache._cache[key] = b"written by other code"
+
+    response = client.get(about.url)
+
+    assert response.status_code == 200
+    assert "About the competition" in menu_of(response)
+
+
+def test_a_migration_starts_a_new_edition():
+    from django.core.management import call_command
+
+    before = memo._read_edition()
+    call_command("migrate", verbosity=0)
+
+    assert cache.get(memo.EDITION_KEY) != before
