@@ -52,12 +52,23 @@ The rules, in the order they are applied:
    - A gain is never below ``MIN_GAIN``: a juror whose totals do not rise with quality is not
      read backwards, and gets almost no weight.
    - Each juror's noise: the residuals of a first fit (to ``ROUGH_TOLERANCE``) against the
-     degrees of freedom the fit left the juror, pooled with the round's as if with n more
-     reviews, never below ``MIN_NOISE``. n is as large as the jurors' noises look alike
-     (empirical Bayes: 2 over the spread of their log mean squares beyond what their degrees
-     of freedom explain), from ``MIN_NOISE_PRIOR_REVIEWS`` to ``MAX_NOISE_PRIOR_REVIEWS``;
-     ``NOISE_PRIOR_REVIEWS`` when too few jurors show it. Then held while the fit
-     is finished (two-step weighted least squares, ``NOISE_ROUNDS`` estimates).
+     degrees of freedom the fit left the juror, pooled as if with n more reviews with what
+     the juror's noise is expected to be, never below ``MIN_NOISE``. Expected: with one
+     criterion, the round's pooled noise; with several, the round's shaped by each juror's
+     *scatter within reviews* — how far the juror's scores on one review stray from one
+     another beyond the idea's profile across the criteria (each score less its review's
+     total, less the mean of that over the idea's reviews; weighted as the total weights the
+     criteria) against the jury's, within ``MAX_SCATTER_RATIO`` either way, the level set so
+     that the jury's residuals agree with it on the whole. A review's six scores show a
+     juror's noise far better than the few residuals of their totals do. n is as large as the
+     jurors' noises look as expected (empirical Bayes: 2 over the spread of their log mean
+     squares around it beyond what their degrees of freedom explain), from
+     ``MIN_NOISE_PRIOR_REVIEWS`` to ``MAX_NOISE_PRIOR_REVIEWS``; ``NOISE_PRIOR_REVIEWS`` when
+     too few jurors show it: a jury whose scatter within reviews does not match their totals
+     (scores that move together on every criterion of a review) is read mostly from the
+     totals.
+     Then held while the fit is finished (two-step weighted least squares, ``NOISE_ROUNDS``
+     estimates).
    - The fit is the same if every quality moves and the jurors' lines move with it; it is
      shown against the average juror, each juror counting once: mean severity 0 (severity
      below 0: harsher) and mean gain 1 (below 1: keeps to the middle of the scale). A

@@ -19,6 +19,7 @@ from .table import (
     median_and_spread,
     normalised_totals,
     scales,
+    scatter_within_reviews,
     totals,
 )
 
@@ -63,19 +64,23 @@ def rank_certainty(
     order_by = ranking.order_by
     if not ranking.ideas:
         return RankCertainty([], [], top, level, resamples, order_by)
-    _, _, first, total = totals(scores, *scales(criteria))
+    crit_ids, weight, low, high = scales(criteria)
+    found = totals(scores, crit_ids, weight, low, high)
+    first, total = found.first, found.total
     idea_ids, review_idea = np.unique(scores.idea[first], return_inverse=True)
     _, review_juror = np.unique(scores.juror[first], return_inverse=True)
     n_ideas, n_reviews = len(idea_ids), len(total)
     n_jurors = int(review_juror.max()) + 1
     per_idea = np.bincount(review_idea, minlength=n_ideas)
     design = Design.of(review_juror, review_idea)
-    fitted = fit_juror_model(review_juror, review_idea, total, design=design)
+    # The drawn rounds draw totals only: each juror's scatter within reviews stays as scored.
+    scatter = scatter_within_reviews(found, weight, review_juror, review_idea)
+    fitted = fit_juror_model(review_juror, review_idea, total, scatter=scatter, design=design)
 
     def score(drawn: np.ndarray) -> np.ndarray:
         if order_by == OrderBy.CALIBRATED:
             return fit_juror_model(
-                review_juror, review_idea, drawn, design=design, start=fitted
+                review_juror, review_idea, drawn, scatter=scatter, design=design, start=fitted
             ).quality
         if order_by == OrderBy.NORMALISED:
             drawn = normalised_totals(review_juror, drawn, n_jurors)[0]

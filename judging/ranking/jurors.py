@@ -43,6 +43,10 @@ MIN_QUALITY_SD = 0.01
 NOISE_PRIOR_REVIEWS = 8
 MIN_NOISE_PRIOR_REVIEWS = 4
 MAX_NOISE_PRIOR_REVIEWS = 100
+# A juror's scatter within reviews moves the noise their own residuals are pooled with at most
+# this many times above or below the round's: a juror who gives every criterion of a review
+# the same score is not taken for an exact one.
+MAX_SCATTER_RATIO = 2.0
 # No juror is taken as more exact than 0.1 % of the scale: an exact fit must not weigh
 # infinitely.
 MIN_NOISE = 1e-3
@@ -169,19 +173,23 @@ def fit_juror_model(
     idea: np.ndarray,
     total: np.ndarray,
     *,
+    scatter: np.ndarray | None = None,
     design: Design | None = None,
     start: JurorModel | None = None,
     max_iterations: int | None = None,
 ) -> JurorModel:
     """The juror model of one round's reviews.
 
-    ``design``: ``Design.of(juror, idea)``, when already worked out. ``start``: a fit of the
-    same design to begin from, so that a refit of slightly changed totals takes few steps.
-    ``max_iterations``: ``MAX_ITERATIONS`` unless given.
+    ``scatter``: per juror, how far their scores on one review stray from one another beyond
+    the idea's profile (``table.scatter_within_reviews``; NaN: unknown), or None. Each juror's
+    noise is then pooled with what their scatter says of it rather than with the round's
+    noise alone. ``design``: ``Design.of(juror, idea)``, when already worked out. ``start``:
+    a fit of the same design to begin from, so that a refit of slightly changed totals takes
+    few steps. ``max_iterations``: ``MAX_ITERATIONS`` unless given.
     """
     max_iterations = MAX_ITERATIONS if max_iterations is None else max_iterations
     design = design or Design.of(juror, idea)
-    fit = _Fit(design, total[design.order])
+    fit = _Fit(design, total[design.order], scatter)
     n_jurors = design.n_jurors
     notes = () if design.calibrated.all() else (FitNote.DISCONNECTED,)
     floored = np.zeros(n_jurors, dtype=bool)
@@ -293,20 +301,24 @@ def _solve(system: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
     return solution
 
 
-def noise_prior_reviews(squares: np.ndarray, dof: np.ndarray) -> float:
-    """How many reviews at the round's pooled noise each juror's own residuals are pooled
-    with: the jurors' noises as spread as their residuals show, beyond what chance alone would
+def noise_prior_reviews(
+    squares: np.ndarray, dof: np.ndarray, expected: np.ndarray | float = 1.0
+) -> float:
+    """How many reviews at the noise ``expected`` of each juror (by default one for all: the
+    round's pooled noise) each juror's own residuals are pooled with: the jurors' noises as
+    spread around what was expected as their residuals show, beyond what chance alone would
     spread them. A juror's log mean square over d degrees of freedom scatters around the log
     of their noise variance by 2 / d; what the jury's scatter exceeds that by is the spread of
     log noise variances, v, and a prior worth 2 / v reviews has that spread. Jurors who look
-    alike are thus pooled nearly into one noise; jurors who differ keep their own."""
+    as expected are thus pooled nearly into it; jurors who differ keep their own."""
     able = (dof >= 2) & (squares > 0)
     if able.sum() < MIN_JURORS_FOR_SPREAD:
         return NOISE_PRIOR_REVIEWS
     d = dof[able]
     # The log of a mean square over d degrees of freedom lies about 1 / d below the log of
     # its variance.
-    log_variance = np.log(squares[able] / d) + 1 / d
+    expected = np.broadcast_to(expected, squares.shape)[able]
+    log_variance = np.log(squares[able] / d) + 1 / d - np.log(expected)
     centre = _weighted_mean(log_variance, d)
     excess = _weighted_mean((log_variance - centre) ** 2 - 2 / d, d)
     if excess <= 0:
@@ -322,7 +334,7 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 class _Fit:
     """The fit of one round: its steps, its noise and its priors."""
 
-    def __init__(self, design: Design, total: np.ndarray):
+    def __init__(self, design: Design, total: np.ndarray, scatter: np.ndarray | None):
         self.design, self.total = design, total
         self.juror, self.idea = design.juror, design.idea
         self.n_jurors, self.n_ideas = design.n_jurors, design.n_ideas
@@ -336,6 +348,20 @@ class _Fit:
         self.prior_s, self.prior_g = 1 / SEVERITY_SD**2, 1 / GAIN_SD**2
         # None on the ideas' qualities until their spread is measured, with the noises.
         self.set_quality_prior(0.0)
+        self.noise_shape = self.shape_of(scatter)
+
+    def shape_of(self, scatter: np.ndarray | None) -> np.ndarray | None:
+        """Each juror's scatter within reviews against the calibrated jurors' (each counting
+        by their reviews), within MAX_SCATTER_RATIO either way: 1 where it is unknown. None
+        when no calibrated juror's is known."""
+        if scatter is None:
+            return None
+        known = np.isfinite(scatter) & self.calibrated
+        if not known.any() or scatter[known].max() <= 0:
+            return None
+        shape = scatter / _weighted_mean(scatter[known], self.reviews[known])
+        shape = np.where(np.isfinite(shape), shape, 1.0)
+        return np.clip(shape, 1 / MAX_SCATTER_RATIO, MAX_SCATTER_RATIO)
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         return np.add.reduceat(values, self.design.juror_starts)
@@ -493,9 +519,14 @@ class _Fit:
             self.fixed, 0.0, 2 - (c * self.prior_s + a * self.prior_g) / (a * c - b * b)
         )
         dof = np.clip(self.sums(1 - leverage) - line, 0, None)
-        pooled = max(float(squares.sum() / max(dof.sum(), 1e-12)), MIN_NOISE**2)
-        prior = noise_prior_reviews(squares, dof)
-        variance = (squares + prior * pooled) / (dof + prior)
+        # What each juror's noise is pooled with: the round's, or with each juror's scatter
+        # within reviews, the round's shaped by it (scaled so that the jury's residuals agree
+        # with it on the whole).
+        shape = 1.0 if self.noise_shape is None else self.noise_shape
+        pooled = squares.sum() / max(float((dof * shape).sum()), 1e-12)
+        expected = np.maximum(pooled * shape, MIN_NOISE**2)
+        prior = noise_prior_reviews(squares, dof, expected)
+        variance = (squares + prior * expected) / (dof + prior)
         return np.maximum(variance, MIN_NOISE**2), squares, dof
 
     def model(self, quality, severity, gain, variance, floored, iterations, notes) -> JurorModel:

@@ -121,22 +121,69 @@ def scales(criteria: Mapping[int, CriterionScale]):
     return crit_ids, weight, low, high
 
 
-def totals(scores: ScoreColumns, crit_ids, weight, low, high):
-    """Rule 1, with the positions ``rank`` reads the scores by: each score's criterion
-    position, the review ids, each review's first score and each review's total."""
+@dataclass(frozen=True)
+class Totals:
+    """Rule 1, with the positions ``rank`` reads the scores by."""
+
+    crit: np.ndarray  # per score: its criterion's position
+    rescaled: np.ndarray  # per score: 0–1
+    review: np.ndarray  # per score: its review's position
+    review_ids: np.ndarray
+    first: np.ndarray  # per review: its first score
+    total: np.ndarray  # per review
+
+
+def totals(scores: ScoreColumns, crit_ids, weight, low, high) -> Totals:
+    """Rule 1: each review's total, with the positions the other rules read the scores by."""
     crit = np.searchsorted(crit_ids, scores.criterion)
     rescaled = (scores.value - low[crit]) / (high[crit] - low[crit])
     review_ids, first, review = np.unique(scores.review, return_index=True, return_inverse=True)
     total = np.bincount(review, weights=rescaled * weight[crit]) / np.bincount(
         review, weights=weight[crit]
     )
-    return crit, review_ids, first, total
+    return Totals(crit, rescaled, review, review_ids, first, total)
 
 
 def review_totals(scores: ScoreColumns, criteria: Mapping[int, CriterionScale]) -> ReviewTotals:
     """Rule 1: each review's total, 0–1."""
-    _, review_ids, first, total = totals(scores, *scales(criteria))
-    return ReviewTotals(review_ids, scores.juror[first], scores.idea[first], total)
+    found = totals(scores, *scales(criteria))
+    return ReviewTotals(
+        found.review_ids, scores.juror[found.first], scores.idea[found.first], found.total
+    )
+
+
+def scatter_within_reviews(
+    found: Totals, weight: np.ndarray, review_juror: np.ndarray, review_idea: np.ndarray
+) -> np.ndarray | None:
+    """Rule 4 per juror: how far the juror's scores on one review stray from one another,
+    beyond what the idea's reviews agree on. Each rescaled score less its review's total is
+    the idea's profile across the criteria, as the juror saw it, plus the juror's noise;
+    less the mean of that over the idea's reviews (its profile), the noise is left. Weighted
+    as the total weights each criterion, squared and summed per review, and averaged over the
+    juror's reviews by the share 1 − 1 / (the idea's reviews) the profile left of each: NaN
+    for a juror whose ideas no other juror reviewed. None with fewer than two criteria."""
+    n_crit = len(weight)
+    if n_crit < 2:
+        return None
+    crit, review = found.crit, found.review
+    n_ideas, n_jurors = int(review_idea.max()) + 1, int(review_juror.max()) + 1
+    deviation = found.rescaled - found.total[review]
+    cell = review_idea[review] * n_crit + crit
+    cells = n_ideas * n_crit
+    profile = np.bincount(cell, weights=deviation, minlength=cells) / np.maximum(
+        np.bincount(cell, minlength=cells), 1
+    )
+    noise = deviation - profile[cell]
+    share = (weight / weight.sum()) ** 2
+    per_review = np.bincount(
+        review, weights=share[crit] * noise * noise, minlength=len(found.total)
+    )
+    per_idea = np.bincount(review_idea, minlength=n_ideas)
+    left = 1 - 1 / per_idea[review_idea]
+    squares = np.bincount(review_juror, weights=per_review, minlength=n_jurors)
+    room = np.bincount(review_juror, weights=left, minlength=n_jurors)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(room > 0, squares / room, np.nan)
 
 
 def median_and_spread(review_idea: np.ndarray, total: np.ndarray, n_ideas: int):
@@ -207,7 +254,8 @@ def rank(
         )
 
     # 1. Each review's weighted total, 0–1.
-    crit, review_ids, first, total = totals(scores, crit_ids, weight, low, high)
+    found = totals(scores, crit_ids, weight, low, high)
+    crit, review_ids, first, total = found.crit, found.review_ids, found.first, found.total
     idea_ids, review_idea = np.unique(scores.idea[first], return_inverse=True)
     juror_ids, review_juror = np.unique(scores.juror[first], return_inverse=True)
     n_ideas, n_jurors = len(idea_ids), len(juror_ids)
@@ -224,7 +272,8 @@ def rank(
     normalised = np.bincount(review_idea, weights=normalised_total, minlength=n_ideas) / per_idea
 
     # 4. The juror model.
-    model = fit_juror_model(review_juror, review_idea, total)
+    scatter = scatter_within_reviews(found, weight, review_juror, review_idea)
+    model = fit_juror_model(review_juror, review_idea, total, scatter=scatter)
 
     # 5. Disagreement, once each juror's severity and scale are taken out.
     calibrated_spread, disputed = disagreement(review_idea, model.calibrated_total, n_ideas)

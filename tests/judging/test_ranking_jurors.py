@@ -283,3 +283,82 @@ def test_noise_is_pooled_as_far_as_the_jurors_noises_look_alike():
     assert model.noise_prior_reviews(differing, dof) == model.MIN_NOISE_PRIOR_REVIEWS
     # Too few jurors to show how alike they are: the fixed prior.
     assert model.noise_prior_reviews(alike[:3], dof[:3]) == model.NOISE_PRIOR_REVIEWS
+
+
+# Four criteria of equal weight on 0–100: a total is the mean of its four scores.
+FOUR = {c: CriterionScale(weight=1, low=0, high=100) for c in range(1, 5)}
+
+
+def generated_by_criterion(seed: int, noise: np.ndarray, *, straight: int | None = None):
+    """Juror j scores each of the four criteria of idea i at 100 × (0.5 + severity_j +
+    gain_j (q_i + profile_ic − 0.5) + noise), the noise drawn afresh for every criterion with
+    the juror's own ``noise[j]``; 48 ideas, each to 5 of the jurors at random. The juror
+    ``straight`` gives all four criteria of a review the same score, their noise drawn once
+    with half the spread: the noise of their totals is then as large as with four draws.
+    Returns the scores and each juror's true noise of a total (0–1)."""
+    rng = np.random.default_rng(seed)
+    jurors = len(noise)
+    severity, gain = rng.normal(0, 0.08, jurors), rng.uniform(0.7, 1.3, jurors)
+    quality = rng.normal(0.5, 0.12, 48)
+    profile = rng.normal(0, 0.04, (48, 4))
+    rows, review = [], 0
+    for i in range(48):
+        for j in sorted(rng.choice(jurors, 5, replace=False).tolist()):
+            review += 1
+            line = 0.5 + severity[j] + gain[j] * (quality[i] + profile[i] - 0.5)
+            error = np.full(4, rng.normal(0, noise[j] / 2)) if j == straight else None
+            error = rng.normal(0, noise[j], 4) if error is None else error
+            rows += [(review, j, i, c + 1, 100 * v) for c, v in enumerate(line + error)]
+    return ScoreColumns.from_rows(rows), noise / 2
+
+
+def fitted_noise(scores: ScoreColumns, *, scatter: bool) -> np.ndarray:
+    from judging.ranking.table import scales, scatter_within_reviews, totals
+
+    crit_ids, weight, low, high = scales(FOUR)
+    found = totals(scores, crit_ids, weight, low, high)
+    juror = scores.juror[found.first]
+    idea = np.unique(scores.idea[found.first], return_inverse=True)[1]
+    within = scatter_within_reviews(found, weight, juror, idea) if scatter else None
+    return fit_juror_model(juror, idea, found.total, scatter=within).noise
+
+
+def test_each_jurors_noise_is_read_closer_to_the_truth_from_their_scatter_within_reviews():
+    # Noise variances from half to twice the middle one's.
+    noise = np.geomspace(0.05, 0.1, 12)
+    errors = {True: [], False: []}
+    for seed in range(6):
+        scores, truth = generated_by_criterion(seed, noise)
+        for scatter in errors:
+            errors[scatter].append(np.abs(np.log(fitted_noise(scores, scatter=scatter) / truth)))
+    with_scatter = np.array([e.mean() for e in errors[True]])
+    totals_only = np.array([e.mean() for e in errors[False]])
+    assert (with_scatter < totals_only).all()
+    assert with_scatter.mean() < 0.7 * totals_only.mean()
+
+
+def test_a_juror_who_gives_every_criterion_the_same_score_is_not_taken_for_an_exact_one():
+    scores, truth = generated_by_criterion(7, np.full(12, 0.08), straight=0)
+    found = fitted_noise(scores, scatter=True)
+    assert found[0] > 0.7 * truth[0]
+    # Their reviews weigh less than twice an average juror's: their scatter moves what their
+    # noise is expected to be no further than MAX_SCATTER_RATIO below the round's.
+    assert found[0] ** -2 < model.MAX_SCATTER_RATIO * np.mean(found**-2)
+
+
+def test_scatter_within_reviews_needs_two_criteria_and_a_shared_idea():
+    from judging.ranking.table import scales, scatter_within_reviews, totals
+
+    rows = [(1, 0, 0, 1, 60.0), (2, 1, 0, 1, 40.0), (3, 2, 1, 1, 50.0)]
+    one = ScoreColumns.from_rows(rows)
+    found = totals(one, *scales(PERCENT))
+    juror, idea = one.juror[found.first], one.idea[found.first]
+    assert scatter_within_reviews(found, scales(PERCENT)[1], juror, idea) is None
+    two = ScoreColumns.from_rows(rows + [(r, j, i, 2, v + 10) for r, j, i, _, v in rows])
+    criteria = {1: PERCENT[1], 2: PERCENT[1]}
+    found = totals(two, *scales(criteria))
+    scatter = scatter_within_reviews(found, scales(criteria)[1], juror, idea)
+    # Jurors 0 and 1 share idea 0 and score its criteria 10 apart alike: no noise between
+    # them. Juror 2 alone reviewed idea 1: unknown.
+    assert scatter[:2] == pytest.approx([0, 0])
+    assert np.isnan(scatter[2])
