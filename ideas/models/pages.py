@@ -403,8 +403,31 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
                     code="date_order",
                     params={"later": self._meta.get_field("judging_closes_at").verbose_name},
                 )
+        if not errors and self.reopens_screening(timezone.now()):
+            errors[SCREENING_DATE_FIELD] = ValidationError(
+                _(
+                    "The screening has closed and the final stage has begun: while the jury "
+                    "judges, the screening's end can no longer be moved later or removed."
+                ),
+                code="screening_closed",
+            )
         if errors:
             raise ValidationError(errors)
+
+    def reopens_screening(self, when: datetime) -> bool:
+        """Whether this round's unsaved dates would open again, at ``when``, a screening that
+        has closed while the round judges: the final stage has begun, its shortlist may be
+        chosen and its jurors scoring, and every one of them would be sent back a stage."""
+        if not self.pk or self.canonical() is not self:
+            return False
+        saved = CompetitionPage.objects.filter(pk=self.pk).first()
+        return (
+            saved is not None
+            and saved.phase_at(when) == Phase.JUDGING
+            and saved.stage_at(when) == Stage.FINAL
+            and self.phase_at(when) == Phase.JUDGING
+            and self.stage_at(when) == Stage.SCREENING
+        )
 
     def fill_new_round_defaults(self) -> None:
         """Give an unsaved round its starting rows from every function under NEW_ROUND_HOOK."""

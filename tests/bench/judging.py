@@ -232,6 +232,14 @@ def bench_quality(label: str, make: Callable[[int], object], *, goals: tuple[str
             qualities.append(quality_of_scores(jury, scores[name]))
     rho = {name: statistics.mean(q.spearman for q in qs) for name, qs in found.items()}
     top = {name: statistics.mean(q.top_found for q in qs) for name, qs in found.items()}
+    # The standard error of each estimator's mean difference from the oracle, jury by jury.
+    se = {
+        attribute: {
+            name: paired_error(qualities, found["oracle"], attribute)
+            for name, qualities in found.items()
+        }
+        for attribute in ("spearman", "top_found")
+    }
     print(f"  quality, {JURIES} juries: {label}")
     for name, title in ESTIMATORS:
         print(f"    {title:<38} Spearman {rho[name]:.4f}, true top 5 found {top[name]:.3f}")
@@ -242,13 +250,22 @@ def bench_quality(label: str, make: Callable[[int], object], *, goals: tuple[str
     print(
         f"    {'oracle that must learn the severities':<38} Spearman {rho['learnt']:.4f}, "
         f"true top 5 found {top['learnt']:.3f}   (Bayes, true gains and noises: "
-        f"{rho['learnt'] - rho['oracle']:+.4f}, {top['learnt'] - top['oracle']:+.3f} beside the "
+        f"{rho['learnt'] - rho['oracle']:+.4f} ± {se['spearman']['learnt']:.4f}, "
+        f"{top['learnt'] - top['oracle']:+.3f} ± {se['top_found']['learnt']:.3f} beside the "
         "oracle)"
     )
-    return sum(GOALS[goal](rho, top) for goal in goals)
+    return sum(GOALS[goal](rho, top, se) for goal in goals)
 
 
-def normalised_goals(rho: dict, top: dict) -> int:
+def paired_error(found: list, oracle: list, attribute: str) -> float:
+    """The standard error of the mean of ``found`` less ``oracle``, jury by jury."""
+    differences = [
+        getattr(a, attribute) - getattr(b, attribute) for a, b in zip(found, oracle, strict=True)
+    ]
+    return statistics.stdev(differences) / len(differences) ** 0.5
+
+
+def normalised_goals(rho: dict, top: dict, se: dict) -> int:
     """The z-score's own targets, as before the juror model."""
     return report(
         "    z-score: Spearman with the true quality",
@@ -263,7 +280,7 @@ def normalised_goals(rho: dict, top: dict) -> int:
     )
 
 
-def oracle_goals(rho: dict, top: dict) -> int:
+def oracle_goals(rho: dict, top: dict, se: dict) -> int:
     """The fitted model within 0.005 Spearman and 0.02 top-5 share of the oracle, and ahead of
     the z-score."""
     rho_gap, top_gap = rho["calibrated"] - rho["oracle"], top["calibrated"] - top["oracle"]
@@ -271,11 +288,14 @@ def oracle_goals(rho: dict, top: dict) -> int:
     top_ahead = top["calibrated"] - top["normalised"]
     return (
         report(
-            f"{MODEL}: Spearman beside the oracle", f"{rho_gap:+.4f}", "≥ -0.005", rho_gap >= -0.005
+            f"{MODEL}: Spearman beside the oracle",
+            f"{rho_gap:+.4f} ± {se['spearman']['calibrated']:.4f}",
+            "≥ -0.005",
+            rho_gap >= -0.005,
         )
         + report(
             f"{MODEL}: top 5 found beside the oracle",
-            f"{top_gap:+.3f}",
+            f"{top_gap:+.3f} ± {se['top_found']['calibrated']:.3f}",
             "≥ -0.02",
             top_gap >= -0.02,
         )
@@ -286,7 +306,7 @@ def oracle_goals(rho: dict, top: dict) -> int:
     )
 
 
-def mean_goals(rho: dict, top: dict) -> int:
+def mean_goals(rho: dict, top: dict, se: dict) -> int:
     """Every juror scored every idea: the fitted model no worse than the raw mean."""
     rho_ahead, top_ahead = rho["calibrated"] - rho["mean"], top["calibrated"] - top["mean"]
     return report(
@@ -296,11 +316,13 @@ def mean_goals(rho: dict, top: dict) -> int:
     )
 
 
-def oracle_gaps(rho: dict, top: dict) -> int:
+def oracle_gaps(rho: dict, top: dict, se: dict) -> int:
     """The fitted model beside the oracle, without a verdict: a measurement of why."""
     print(
-        f"{MODEL} beside the oracle: Spearman {rho['calibrated'] - rho['oracle']:+.4f}, "
-        f"top 5 found {top['calibrated'] - top['oracle']:+.3f}   (diagnostic, no target)"
+        f"{MODEL} beside the oracle: Spearman {rho['calibrated'] - rho['oracle']:+.4f} "
+        f"± {se['spearman']['calibrated']:.4f}, top 5 found "
+        f"{top['calibrated'] - top['oracle']:+.3f} ± {se['top_found']['calibrated']:.3f}"
+        "   (diagnostic, no target)"
     )
     return 0
 

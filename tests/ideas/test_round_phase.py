@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from wagtail.models import Locale
 
 from ideas import permissions
@@ -307,3 +308,53 @@ def test_screening_date_within_judging_or_empty_is_accepted():
 
     assert refused == [True, True]  # neither refused, each kept as given
     assert competition.two_stage
+
+
+def test_a_closed_screening_cannot_be_opened_again_while_the_jury_judges():
+    """Moved later or removed once it has closed, the screening's end would send the final
+    stage back to the screening without a word: refused on its field, the rest kept."""
+    from django.core.exceptions import ValidationError
+
+    competition = make_round(phase="judging")
+    closed = competition.closes_at + timedelta(days=5)  # five days ago: the final stage
+    CompetitionPage.objects.filter(pk=competition.pk).update(screening_closes_at=closed)
+    refused = []
+    for value in (None, competition.judging_closes_at - timedelta(days=1)):
+        competition = CompetitionPage.objects.get(pk=competition.pk)
+        competition.screening_closes_at = value
+        competition.title = "Renamed"
+        with pytest.raises(ValidationError) as error:
+            competition.clean()
+        refused.append(error.value.message_dict)
+    message = (
+        "The screening has closed and the final stage has begun: while the jury judges, the "
+        "screening's end can no longer be moved later or removed."
+    )
+    assert refused == [{"screening_closes_at": [message]}] * 2
+    # Moved earlier, still past, the final stage stays: accepted.
+    competition = CompetitionPage.objects.get(pk=competition.pk)
+    competition.screening_closes_at = closed - timedelta(days=1)
+    competition.clean()
+
+
+def test_a_screening_still_open_may_be_moved_removed_or_closed_now():
+    from django.core.exceptions import ValidationError
+
+    from ideas.models import Stage
+
+    competition = make_round(phase="judging")
+    open_until = competition.closes_at + timedelta(days=15)  # five days from now
+    CompetitionPage.objects.filter(pk=competition.pk).update(screening_closes_at=open_until)
+    accepted = []
+    for value in (open_until + timedelta(days=2), None, timezone.now() - timedelta(minutes=1)):
+        competition = CompetitionPage.objects.get(pk=competition.pk)
+        competition.screening_closes_at = value
+        try:
+            competition.clean()
+            accepted.append(True)
+        except ValidationError as error:
+            accepted.append(error.message_dict)
+    assert accepted == [True, True, True]
+    # Closed now, the final stage begins: the coordinator's way to end the screening early.
+    competition.save()
+    assert CompetitionPage.objects.get(pk=competition.pk).stage == Stage.FINAL

@@ -178,6 +178,8 @@ def test_dashboard_names_a_disconnected_juror_and_still_ranks_every_idea(client,
 
     assert "Some jurors share no idea with the rest of the jury" in html
     assert "Totals used as given: lone-juror" in html
+    # What the calibrated score is, in words: pulled towards the mean when little is known.
+    assert "known from few, noisy or cautious reviews is pulled towards the round" in html
     rows = ranking_rows(html)
     assert set(rows) == {"Shared 0", "Shared 1", "Shared 2", "Shared 3", "Alone high", "Alone low"}
     assert rows["Alone high"][2] == "5.00"  # calibrated: the lone juror's total as given
