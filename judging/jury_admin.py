@@ -144,6 +144,7 @@ class JuryView(PermissionCheckedMixin, WagtailAdminTemplateMixin, ContextMixin, 
         )
         context = self.get_context_data(
             competition=self.competition,
+            two_stage=self.competition.two_stage,
             jurors=[
                 {"member": member, "name": juror_name(member.user)}
                 for member in jurors_of(self.competition)

@@ -95,6 +95,13 @@ def test_two_stage_journey(page, axe_check):
     axe_check(page)
     shortlist = sorted(ShortlistEntry.objects.values_list("idea__title", flat=True))
     assert shortlist == ["Idea 3", "Idea 4", "Idea 5"]
+    # The jury screen says who is in the final jury that scores it.
+    page.goto(f"/admin/jury/{competition.pk}/")
+    jurors = page.get_by_role("table", name="Jurors").inner_text()
+    assert "In the final jury" in jurors and "Yes" in jurors
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "jury-final.png"), full_page=True)
+    axe_check(page)
 
     # The final jury: one juror scores the shortlist in the browser, the others through the
     # services; the juror sees only the final stage's three ideas.

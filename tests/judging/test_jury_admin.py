@@ -388,3 +388,27 @@ def test_round_editor_names_a_juror_chosen_twice_in_a_sentence(client, coordinat
     assert "Anna Virtanen is already on this round&#x27;s jury." in html
     assert "duplicate data" not in html
     assert not JuryMember.objects.exists()
+
+
+def test_jury_screen_of_a_two_stage_round_shows_who_is_in_the_final_jury(client, coordinator):
+    from datetime import timedelta
+
+    from ideas.models import CompetitionPage
+
+    competition = make_round(phase="judging")
+    make_juror(competition, person("Anna Virtanen", "anna@example.org"))
+    make_juror(competition, person("Bo Ek", "bo@example.org"))
+    JuryMember.objects.filter(user__email="bo@example.org").update(final_jury=False)
+    client.force_login(coordinator)
+
+    # One stage: nobody is told of a final jury.
+    assert "In the final jury" not in client.get(jury_url(competition)).content.decode()
+    CompetitionPage.objects.filter(pk=competition.pk).update(
+        screening_closes_at=competition.closes_at + timedelta(days=15)
+    )
+    html = client.get(jury_url(competition)).content.decode()
+
+    assert "In the final jury" in html
+    rows = {name: row for row in html.split("<tr>") for name in ("Anna", "Bo") if name in row}
+    assert "<td>Yes</td>" in rows["Anna"] and "<td>No</td>" in rows["Bo"]
+    assert "is chosen on each juror" in html
