@@ -1,3 +1,4 @@
+import copy
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -189,6 +190,29 @@ class CompetitionPageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
         if instance is not None and instance.pk and instance.canonical() is not instance:
             self.show_round_fields_read_only(instance.canonical())
+
+    def clean(self):
+        """The round's dates may not open again a screening that has closed while the jury
+        judges. Asked here, of an edit, and not by the model: a revision published later (a
+        scheduled one) goes live whatever the stage is by then."""
+        cleaned_data = super().clean()
+        page = self.instance
+        fields = (*ROUND_DATE_FIELDS, SCREENING_DATE_FIELD)
+        if page.pk and not any(name in self.errors for name in fields):
+            dates = {name: cleaned_data.get(name) for name in fields if name in self.fields}
+            if page.reopens_screening(timezone.now(), dates):
+                self.add_error(
+                    SCREENING_DATE_FIELD,
+                    ValidationError(
+                        _(
+                            "The screening has closed and the final stage has begun: while the "
+                            "jury judges, the screening's end can no longer be moved later or "
+                            "removed."
+                        ),
+                        code="screening_closed",
+                    ),
+                )
+        return cleaned_data
 
     def show_round_fields_read_only(self, own) -> None:
         """On a translation the round's dates and rules are its round's, shown and not edited:
@@ -403,30 +427,28 @@ class CompetitionPage(ViewRestrictionsReadOnce, RoutablePageMixin, Page):
                     code="date_order",
                     params={"later": self._meta.get_field("judging_closes_at").verbose_name},
                 )
-        if not errors and self.reopens_screening(timezone.now()):
-            errors[SCREENING_DATE_FIELD] = ValidationError(
-                _(
-                    "The screening has closed and the final stage has begun: while the jury "
-                    "judges, the screening's end can no longer be moved later or removed."
-                ),
-                code="screening_closed",
-            )
         if errors:
             raise ValidationError(errors)
 
-    def reopens_screening(self, when: datetime) -> bool:
-        """Whether this round's unsaved dates would open again, at ``when``, a screening that
-        has closed while the round judges: the final stage has begun, its shortlist may be
-        chosen and its jurors scoring, and every one of them would be sent back a stage."""
-        if not self.pk or self.canonical() is not self:
+    def reopens_screening(self, when: datetime, dates: dict[str, datetime | None]) -> bool:
+        """Whether the round's dates edited to ``dates`` (by field name) would open again, at
+        ``when``, a screening that has closed while the round judges: the final stage has
+        begun, its shortlist may be chosen and its jurors scoring, and every one of them would
+        be sent back a stage. Asked of the round as it is live, not of a draft."""
+        live = CompetitionPage.objects.filter(pk=self.pk).first() if self.pk else None
+        if live is None or live.canonical() is not live:
             return False
-        saved = CompetitionPage.objects.filter(pk=self.pk).first()
+        if any(dates.get(name, True) is None for name in ROUND_DATE_FIELDS):
+            return False  # a required date left empty is refused on its own field
+        edited = copy.copy(live)
+        for name, value in dates.items():
+            setattr(edited, name, value)
+        edited.__dict__["_round"] = edited
         return (
-            saved is not None
-            and saved.phase_at(when) == Phase.JUDGING
-            and saved.stage_at(when) == Stage.FINAL
-            and self.phase_at(when) == Phase.JUDGING
-            and self.stage_at(when) == Stage.SCREENING
+            live.phase_at(when) == Phase.JUDGING
+            and live.stage_at(when) == Stage.FINAL
+            and edited.phase_at(when) == Phase.JUDGING
+            and edited.stage_at(when) == Stage.SCREENING
         )
 
     def fill_new_round_defaults(self) -> None:

@@ -56,11 +56,15 @@ The rules, in the order they are applied:
      the juror's noise is expected to be, never below ``MIN_NOISE``. Expected: with one
      criterion, the round's pooled noise; with several, the round's shaped by each juror's
      *scatter within reviews* — how far the juror's scores on one review stray from one
-     another beyond the idea's profile across the criteria (each score less its review's
-     total, less the mean of that over the idea's reviews; weighted as the total weights the
-     criteria) against the jury's, within ``MAX_SCATTER_RATIO`` either way, the level set so
-     that the jury's residuals agree with it on the whole. A review's six scores show a
-     juror's noise far better than the few residuals of their totals do. n is as large as the
+     another beyond the idea's profile across the criteria and beyond the juror's own habits
+     (each score less its review's total, less the mean of that over the idea's reviews, less
+     the juror's mean of what is left on the criterion; weighted as the total weights the
+     criteria), against the jury's: its noise variance times that ratio, kept between
+     ``MIN_SCATTER_RATIO`` and ``MAX_SCATTER_RATIO``, the level set so that the jury's
+     residuals agree with it on the whole. A review's six scores show a juror's noise far
+     better than the few residuals of their totals do; with few reviewers per idea the scatter
+     also holds a share of the other reviewers' noise, and tells jurors apart less than it
+     could. Little scatter is believed less than much (see the constants). n is as large as the
      jurors' noises look as expected (empirical Bayes: 2 over the spread of their log mean
      squares around it beyond what their degrees of freedom explain), from
      ``MIN_NOISE_PRIOR_REVIEWS`` to ``MAX_NOISE_PRIOR_REVIEWS``; ``NOISE_PRIOR_REVIEWS`` when

@@ -43,10 +43,13 @@ MIN_QUALITY_SD = 0.01
 NOISE_PRIOR_REVIEWS = 8
 MIN_NOISE_PRIOR_REVIEWS = 4
 MAX_NOISE_PRIOR_REVIEWS = 100
-# A juror's scatter within reviews moves the noise their own residuals are pooled with at most
-# this many times above or below the round's: a juror who gives every criterion of a review
-# the same score is not taken for an exact one.
+# A juror's scatter within reviews moves the noise variance their own residuals are pooled
+# with to at most twice the round's, and to no less than two thirds of it: little scatter has
+# innocent causes that leave the totals as noisy as anyone's (a juror who gives every
+# criterion of a review the same score, or whose scores pile up at an end of the scale), so
+# it is believed less than much scatter.
 MAX_SCATTER_RATIO = 2.0
+MIN_SCATTER_RATIO = 2 / 3
 # No juror is taken as more exact than 0.1 % of the scale: an exact fit must not weigh
 # infinitely.
 MIN_NOISE = 1e-3
@@ -352,8 +355,8 @@ class _Fit:
 
     def shape_of(self, scatter: np.ndarray | None) -> np.ndarray | None:
         """Each juror's scatter within reviews against the calibrated jurors' (each counting
-        by their reviews), within MAX_SCATTER_RATIO either way: 1 where it is unknown. None
-        when no calibrated juror's is known."""
+        by their reviews), between MIN_SCATTER_RATIO and MAX_SCATTER_RATIO: 1 where it is
+        unknown. None when no calibrated juror's is known."""
         if scatter is None:
             return None
         known = np.isfinite(scatter) & self.calibrated
@@ -361,7 +364,7 @@ class _Fit:
             return None
         shape = scatter / _weighted_mean(scatter[known], self.reviews[known])
         shape = np.where(np.isfinite(shape), shape, 1.0)
-        return np.clip(shape, 1 / MAX_SCATTER_RATIO, MAX_SCATTER_RATIO)
+        return np.clip(shape, MIN_SCATTER_RATIO, MAX_SCATTER_RATIO)
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         return np.add.reduceat(values, self.design.juror_starts)

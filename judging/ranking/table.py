@@ -156,34 +156,39 @@ def scatter_within_reviews(
     found: Totals, weight: np.ndarray, review_juror: np.ndarray, review_idea: np.ndarray
 ) -> np.ndarray | None:
     """Rule 4 per juror: how far the juror's scores on one review stray from one another,
-    beyond what the idea's reviews agree on. Each rescaled score less its review's total is
-    the idea's profile across the criteria, as the juror saw it, plus the juror's noise;
-    less the mean of that over the idea's reviews (its profile), the noise is left. Weighted
-    as the total weights each criterion, squared and summed per review, and averaged over the
-    juror's reviews by the share 1 − 1 / (the idea's reviews) the profile left of each: NaN
-    for a juror whose ideas no other juror reviewed. None with fewer than two criteria."""
+    beyond what the idea's reviews agree on and beyond the juror's own habits. Each rescaled
+    score less its review's total is the idea's profile across the criteria, as the juror saw
+    it, plus the juror's noise; less the mean of that over the idea's reviews (its profile),
+    and less the juror's mean of what is left on each criterion (a juror who always scores
+    feasibility lower and impact higher has a habit, which the totals cancel, not noise), the
+    noise is left, with a share of the other reviewers' of the idea: with few reviewers an idea
+    tells its jurors apart less than it could, which errs towards the jury's noise. Weighted as
+    the total weights each criterion and squared; per juror, summed and divided by what
+    is left of each score's expected square once those two means are taken out: NaN for a
+    juror whose ideas no other juror reviewed. None with fewer than two criteria."""
     n_crit = len(weight)
     if n_crit < 2:
         return None
     crit, review = found.crit, found.review
     n_ideas, n_jurors = int(review_idea.max()) + 1, int(review_juror.max()) + 1
     deviation = found.rescaled - found.total[review]
-    cell = review_idea[review] * n_crit + crit
-    cells = n_ideas * n_crit
-    profile = np.bincount(cell, weights=deviation, minlength=cells) / np.maximum(
-        np.bincount(cell, minlength=cells), 1
-    )
-    noise = deviation - profile[cell]
-    share = (weight / weight.sum()) ** 2
-    per_review = np.bincount(
-        review, weights=share[crit] * noise * noise, minlength=len(found.total)
-    )
-    per_idea = np.bincount(review_idea, minlength=n_ideas)
-    left = 1 - 1 / per_idea[review_idea]
-    squares = np.bincount(review_juror, weights=per_review, minlength=n_jurors)
-    room = np.bincount(review_juror, weights=left, minlength=n_jurors)
+    idea_cell = review_idea[review] * n_crit + crit
+    juror_cell = review_juror[review] * n_crit + crit
+    per_idea_cell = np.bincount(idea_cell, minlength=n_ideas * n_crit)
+    per_juror_cell = np.bincount(juror_cell, minlength=n_jurors * n_crit)
+    noise = deviation - np.bincount(idea_cell, weights=deviation, minlength=n_ideas * n_crit)[
+        idea_cell
+    ] / np.maximum(per_idea_cell[idea_cell], 1)
+    noise -= np.bincount(juror_cell, weights=noise, minlength=n_jurors * n_crit)[
+        juror_cell
+    ] / np.maximum(per_juror_cell[juror_cell], 1)
+    share = (weight / weight.sum())[crit] ** 2
+    left = share * (1 - 1 / per_idea_cell[idea_cell]) * (1 - 1 / per_juror_cell[juror_cell])
+    juror = review_juror[review]
+    squares = np.bincount(juror, weights=share * noise * noise, minlength=n_jurors)
+    room = np.bincount(juror, weights=left, minlength=n_jurors)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(room > 0, squares / room, np.nan)
+        return np.where(room > 1e-12, squares / room, np.nan)
 
 
 def median_and_spread(review_idea: np.ndarray, total: np.ndarray, n_ideas: int):

@@ -12,6 +12,7 @@ from wagtail.models import Locale
 
 from ideas import permissions
 from ideas.models import CompetitionPage, IdeaStatus, Phase
+from ideas.models.pages import ROUND_DATE_FIELDS
 from judging import permissions as judging_permissions
 from tests.factories import UserFactory, make_idea, make_round, make_team
 
@@ -312,49 +313,78 @@ def test_screening_date_within_judging_or_empty_is_accepted():
 
 def test_a_closed_screening_cannot_be_opened_again_while_the_jury_judges():
     """Moved later or removed once it has closed, the screening's end would send the final
-    stage back to the screening without a word: refused on its field, the rest kept."""
-    from django.core.exceptions import ValidationError
-
+    stage back to the screening without a word."""
     competition = make_round(phase="judging")
     closed = competition.closes_at + timedelta(days=5)  # five days ago: the final stage
     CompetitionPage.objects.filter(pk=competition.pk).update(screening_closes_at=closed)
-    refused = []
-    for value in (None, competition.judging_closes_at - timedelta(days=1)):
-        competition = CompetitionPage.objects.get(pk=competition.pk)
-        competition.screening_closes_at = value
-        competition.title = "Renamed"
-        with pytest.raises(ValidationError) as error:
-            competition.clean()
-        refused.append(error.value.message_dict)
-    message = (
-        "The screening has closed and the final stage has begun: while the jury judges, the "
-        "screening's end can no longer be moved later or removed."
-    )
-    assert refused == [{"screening_closes_at": [message]}] * 2
-    # Moved earlier, still past, the final stage stays: accepted.
     competition = CompetitionPage.objects.get(pk=competition.pk)
-    competition.screening_closes_at = closed - timedelta(days=1)
-    competition.clean()
+    now = timezone.now()
+
+    def reopens(screening):
+        return competition.reopens_screening(now, {"screening_closes_at": screening})
+
+    later = competition.judging_closes_at - timedelta(days=1)
+    assert [reopens(None), reopens(later)] == [True, True]
+    # Moved earlier, still past, the final stage stays; unchanged, nothing changes.
+    assert [reopens(closed - timedelta(days=1)), reopens(closed)] == [False, False]
+    # Judging ended by the same edit: no stage to go back to.
+    ended = {"screening_closes_at": None, "judging_closes_at": now - timedelta(minutes=1)}
+    assert not competition.reopens_screening(now, ended)
+    # A required date left empty is the field's own error, not this one.
+    assert not competition.reopens_screening(now, {"screening_closes_at": None, "closes_at": None})
 
 
 def test_a_screening_still_open_may_be_moved_removed_or_closed_now():
-    from django.core.exceptions import ValidationError
-
-    from ideas.models import Stage
-
     competition = make_round(phase="judging")
     open_until = competition.closes_at + timedelta(days=15)  # five days from now
     CompetitionPage.objects.filter(pk=competition.pk).update(screening_closes_at=open_until)
-    accepted = []
-    for value in (open_until + timedelta(days=2), None, timezone.now() - timedelta(minutes=1)):
-        competition = CompetitionPage.objects.get(pk=competition.pk)
-        competition.screening_closes_at = value
-        try:
-            competition.clean()
-            accepted.append(True)
-        except ValidationError as error:
-            accepted.append(error.message_dict)
-    assert accepted == [True, True, True]
-    # Closed now, the final stage begins: the coordinator's way to end the screening early.
-    competition.save()
+    competition = CompetitionPage.objects.get(pk=competition.pk)
+    now = timezone.now()
+    # Later, removed, or closed now (the coordinator's way to end the screening early).
+    for value in (open_until + timedelta(days=2), None, now - timedelta(minutes=1)):
+        assert not competition.reopens_screening(now, {"screening_closes_at": value})
+    # A round not yet judging, or judged in one stage, has no closed screening to reopen.
+    upcoming = make_round(phase="open")
+    assert not upcoming.reopens_screening(now, {"screening_closes_at": None})
+    one_stage = make_round(phase="judging")
+    assert not one_stage.reopens_screening(now, {"screening_closes_at": open_until})
+
+
+def test_editor_refuses_to_reopen_a_closed_screening_on_its_field_and_keeps_the_edit(
+    client, coordinator
+):
+    from ideas.models import Stage
+    from tests.ideas.test_questions import edit_round
+
+    competition = make_round(phase="judging", criteria=1)
+    closed = competition.closes_at + timedelta(days=5)
+    CompetitionPage.objects.filter(pk=competition.pk).update(screening_closes_at=closed)
+    client.force_login(coordinator)
+
+    def typed(when):
+        return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+
+    dates = {name: typed(getattr(competition, name)) for name in ROUND_DATE_FIELDS}
+    response = edit_round(
+        client, competition, [], intro="Typed by the coordinator.", screening_closes_at="", **dates
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "screening&#x27;s end can no longer be moved later or removed" in html
+    assert "Typed by the coordinator." in html
+    live = CompetitionPage.objects.get(pk=competition.pk)
+    assert live.screening_closes_at == closed and live.intro != "Typed by the coordinator."
+    assert live.stage == Stage.FINAL
+
+    # The same edit with the screening's end kept is saved.
+    response = edit_round(
+        client,
+        competition,
+        [],
+        intro="Typed by the coordinator.",
+        screening_closes_at=typed(closed),
+        **dates,
+    )
+    assert response.status_code == 302
     assert CompetitionPage.objects.get(pk=competition.pk).stage == Stage.FINAL
