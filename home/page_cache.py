@@ -19,8 +19,9 @@ Such responses carry ``Cache-Control: public, max-age=…, s-maxage=…`` so tha
 them too. ``purge_urls`` removes addresses from the cache and, through
 ``wagtail.contrib.frontend_cache``, from the CDN; ``urls_showing`` says which addresses show a
 page. What every page shows around its content — the main menu and the site settings — is
-purged everywhere when it changes (``purge_everything``). A response to someone signed in is
-marked private.
+purged everywhere when it changes (``purge_everything``); a view restriction made, changed or
+removed purges its page and every page below it (``purge_restricted``). A response to someone
+signed in is marked private.
 """
 
 import logging
@@ -30,12 +31,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.utils.cache import _generate_cache_header_key, get_cache_key, patch_cache_control
 from wagtail import hooks
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .cdn_purges import queue_purges
@@ -277,6 +278,21 @@ def purge_moved_page(
     return purge_urls(urls)
 
 
+def purge_restricted(page: Page) -> set[str]:
+    """A view restriction made, changed or removed on ``page``: it guards every page below it
+    too. Purge what shows the page and, for each live page below it, its address and what the
+    ``page_cache_urls_showing`` hooks add (the showcase and the feeds list innovations): the
+    public copy stored before the restriction must not be served after it."""
+    urls = urls_showing(page)
+    for below in page.get_descendants().live().specific(defer=True):
+        url = below.get_full_url()
+        if url:
+            urls.add(url)
+        for hook in hooks.get_hooks("page_cache_urls_showing"):
+            urls.update(hook(below))
+    return purge_urls(urls)
+
+
 def every_stored_url() -> set[str]:
     """Every address the page cache may hold: each live public page in every language, what
     the ``page_cache_urls_showing`` hooks add for them (the showcase, the feeds), the sitemap."""
@@ -342,12 +358,32 @@ def _moved(sender, instance, parent_page_before, url_path_before, url_path_after
         )
 
 
+def _restriction_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        _after_commit(_purge_restricted_page, instance.page_id)
+
+
+def _purge_restricted_page(page_id: int) -> None:
+    # Read after the commit: a restriction deleted with its page leaves no page, and the
+    # page's deletion purges what showed it.
+    page = Page.objects.filter(pk=page_id).first()
+    if page is not None:
+        purge_restricted(page)
+
+
 def connect_signals() -> None:
     """Publishing, unpublishing and moving any page purge what shows it (results and
-    outcomes are published as revisions of their pages, so they are included)."""
+    outcomes are published as revisions of their pages, so they are included), and so does a
+    view restriction made, changed or removed."""
     page_published.connect(_published_or_unpublished, dispatch_uid="page_cache_published")
     page_unpublished.connect(_published_or_unpublished, dispatch_uid="page_cache_unpublished")
     post_page_move.connect(_moved, dispatch_uid="page_cache_moved")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=f"page_cache_restriction_{signal is post_save}",
+        )
     from .models import SiteSettings
 
     post_save.connect(_site_settings_saved, sender=SiteSettings, dispatch_uid="page_cache_site")

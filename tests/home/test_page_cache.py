@@ -504,3 +504,38 @@ def test_with_redis_down_pages_are_rendered_publishing_works_and_healthz_says_so
     assert health.status_code == 200 and health.json()["cache"] is False
     failures = [r for r in caplog.records if "The cache (Redis) could not" in r.getMessage()]
     assert len(failures) == 1  # then left alone for PAUSE_SECONDS: no timeout per call
+
+
+def test_a_view_restriction_purges_the_stored_copies_of_its_pages_and_their_listings(
+    visitor, world, cdn, django_capture_on_commit_callbacks, count_queries
+):
+    """A page made private below a round must not be served from the copy stored while it
+    was public, nor listed from a stored showcase or feed."""
+    from wagtail.models import PageViewRestriction
+
+    innovation = world["innovation"]
+    for address in (innovation.url, "/en/innovations/", world["about"].url):
+        visitor.get(address)
+    round_page = Page.objects.get(pk=world["round"].pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=round_page, restriction_type=PageViewRestriction.LOGIN
+        )
+
+    # The round's own addresses and listings, and everything that shows the innovation below
+    # (its Finnish page is another tree's, which the restriction does not guard).
+    finnish = "/fi/competitions/spring/psykologi-lahella/"
+    assert innovation_addresses() - {finnish} <= purged(cdn)
+    answer = visitor.get(innovation.url)
+    assert answer.status_code == 302 and "/login/" in answer["Location"]
+    assert "Psychologist within reach" not in answer.content.decode()
+    assert count_queries(lambda: visitor.get(world["about"].url)) == 0  # untouched: still stored
+
+    cdn.purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+
+    # Public again: listed again wherever it is shown.
+    assert innovation_addresses() - {finnish} <= purged(cdn)
+    assert "Psychologist within reach" in visitor.get(innovation.url).content.decode()
