@@ -11,8 +11,9 @@ The rules:
    scheduler write it. A run that fails is recorded with its error and waits for the next
    slot; every job is safe to run twice anyway.
 3. Apps add their jobs through the ``register_scheduled_jobs`` Wagtail hook (so that the site
-   shell imports neither ideas nor judging); the shell's own jobs deliver the outbox, prune
-   finished task results and old runs, and clear expired sessions.
+   shell imports neither ideas nor judging); the shell's own jobs deliver the outbox, send
+   the CDN's purges, publish what editors scheduled, prune finished task results and old
+   runs, and clear expired sessions.
 """
 
 import logging
@@ -76,10 +77,18 @@ def send_cdn_purges(now: datetime) -> int:
     return send_due_purges(now=now)
 
 
+def publish_scheduled(now: datetime) -> None:
+    """Wagtail's scheduled publishing: a page or snippet revision whose go-live time has come
+    goes live, one whose expiry has come is taken down. An editor's "publish at" does nothing
+    without it."""
+    call_command("publish_scheduled", verbosity=0)
+
+
 def site_jobs() -> list[Job]:
     return [
         Job("deliver_outbox", deliver_outbox, every=timedelta(minutes=1)),
         Job("send_cdn_purges", send_cdn_purges, every=timedelta(minutes=1)),
+        Job("publish_scheduled", publish_scheduled, every=timedelta(minutes=1)),
         Job("prune_task_results", prune, daily_at=time(3, 0)),
         Job("clear_sessions", clear_sessions, daily_at=time(3, 30)),
     ]

@@ -29,6 +29,7 @@ def test_each_job_runs_at_its_time():
     assert {job.name for job in all_jobs()} == {
         "deliver_outbox",
         "send_cdn_purges",
+        "publish_scheduled",
         "prune_task_results",
         "clear_sessions",
         "deadline_reminders",
@@ -50,19 +51,21 @@ def test_each_job_runs_at_its_time():
     # A fresh scheduler catches up once with every job; then each job comes at its time.
     assert first == {job.name for job in all_jobs()}
     assert same_minute == set()
-    assert next_minute == {"deliver_outbox", "send_cdn_purges"}
+    assert next_minute == {"deliver_outbox", "send_cdn_purges", "publish_scheduled"}
     assert eight == {
         "deliver_outbox",
         "send_cdn_purges",
+        "publish_scheduled",
         "deadline_reminders",
         "juror_reminders",
         "open_judging",
         "outcome_reminders",
     }
-    assert five_past == {"deliver_outbox", "send_cdn_purges", "open_judging"}
+    assert five_past == {"deliver_outbox", "send_cdn_purges", "publish_scheduled", "open_judging"}
     assert next_night == {
         "deliver_outbox",
         "send_cdn_purges",
+        "publish_scheduled",
         "deadline_reminders",
         "juror_reminders",
         "open_judging",
@@ -71,12 +74,14 @@ def test_each_job_runs_at_its_time():
     assert quarter_past_three == {
         "deliver_outbox",
         "send_cdn_purges",
+        "publish_scheduled",
         "open_judging",
         "apply_retention",
     }
     assert half_past_three == {
         "deliver_outbox",
         "send_cdn_purges",
+        "publish_scheduled",
         "open_judging",
         "clear_sessions",
     }
@@ -162,3 +167,28 @@ def test_run_schedule_once_runs_what_is_due_and_says_it_lives():
 
     assert ScheduledRun.objects.filter(job="deliver_outbox").exists()
     assert last_seen(SCHEDULER) < timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_a_page_scheduled_to_go_live_is_published_when_its_time_comes():
+    from django.utils import timezone as django_timezone
+
+    from tests.factories import make_standard_page
+
+    page = make_standard_page(title="About", slug="about")
+    page.title = "About, rewritten"
+    # An editor's "publish at" in half an hour: Wagtail keeps the revision until then.
+    later = django_timezone.now() + timedelta(minutes=30)
+    revision = page.save_revision(approved_go_live_at=later)
+    job = next(job for job in all_jobs() if job.name == "publish_scheduled")
+
+    job.run(django_timezone.now())
+    page.refresh_from_db()
+    assert page.title == "About"
+
+    # Its time has come.
+    revision.approved_go_live_at = django_timezone.now() - timedelta(minutes=1)
+    revision.save(update_fields=["approved_go_live_at"])
+    job.run(django_timezone.now())
+    page.refresh_from_db()
+    assert page.title == "About, rewritten"
