@@ -281,8 +281,10 @@ def purge_moved_page(
 def purge_restricted(page: Page) -> set[str]:
     """A view restriction made, changed or removed on ``page``: it guards every page below it
     too. Purge what shows the page and, for each live page below it, its address and what the
-    ``page_cache_urls_showing`` hooks add (the showcase and the feeds list innovations): the
-    public copy stored before the restriction must not be served after it."""
+    ``page_cache_urls_showing`` hooks add (the showcase, the feeds, the home pages): the
+    public copy stored before the restriction must not be served after it. A page in the main
+    menu is on every page, which the menu shows only while it is public: then every stored
+    page too."""
     urls = urls_showing(page)
     for below in page.get_descendants().live().specific(defer=True):
         url = below.get_full_url()
@@ -290,6 +292,8 @@ def purge_restricted(page: Page) -> set[str]:
             urls.add(url)
         for hook in hooks.get_hooks("page_cache_urls_showing"):
             urls.update(hook(below))
+    if was_or_is_in_menu(page):
+        urls |= every_stored_url()
     return purge_urls(urls)
 
 

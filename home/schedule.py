@@ -77,11 +77,52 @@ def send_cdn_purges(now: datetime) -> int:
     return send_due_purges(now=now)
 
 
-def publish_scheduled(now: datetime) -> None:
-    """Wagtail's scheduled publishing: a page or snippet revision whose go-live time has come
-    goes live, one whose expiry has come is taken down. An editor's "publish at" does nothing
-    without it."""
-    call_command("publish_scheduled", verbosity=0)
+def publish_scheduled(now: datetime) -> int:
+    """Wagtail's scheduled publishing, as its ``publish_scheduled`` command does it: what has
+    expired is taken down, and each revision whose go-live time has come goes live. An
+    editor's "go live" or "expire" time does nothing without it. Here each object is taken on
+    its own: one that cannot go (a slug taken since it was scheduled) is left as it was,
+    scheduled, and logged, the others still go, and the run is recorded as failed. Returns
+    how many went."""
+    from django.apps import apps
+    from wagtail.models import DraftStateMixin, Page, Revision
+
+    models = [Page] + [
+        model
+        for model in apps.get_models()
+        if issubclass(model, DraftStateMixin) and not issubclass(model, Page)
+    ]
+    actions = []
+    for model in models:
+        for item in model.objects.filter(live=True, expire_at__lt=now).order_by("expire_at"):
+            actions.append(
+                (
+                    item,
+                    lambda item=item: item.unpublish(
+                        set_expired=True, log_action="wagtail.unpublish.scheduled"
+                    ),
+                )
+            )
+    for revision in Revision.objects.filter(approved_go_live_at__lt=now).order_by(
+        "approved_go_live_at", "pk"
+    ):
+        actions.append(
+            (
+                revision,
+                lambda revision=revision: revision.publish(log_action="wagtail.publish.scheduled"),
+            )
+        )
+    failed = []
+    for item, action in actions:
+        try:
+            with transaction.atomic():
+                action()
+        except Exception:
+            logger.exception("Scheduled publishing of %r failed; it stays scheduled", item)
+            failed.append(repr(item))
+    if failed:
+        raise RuntimeError(f"Scheduled publishing failed for {', '.join(failed)}")
+    return len(actions)
 
 
 def site_jobs() -> list[Job]:

@@ -539,3 +539,25 @@ def test_a_view_restriction_purges_the_stored_copies_of_its_pages_and_their_list
     # Public again: listed again wherever it is shown.
     assert innovation_addresses() - {finnish} <= purged(cdn)
     assert "Psychologist within reach" in visitor.get(innovation.url).content.decode()
+
+
+def test_a_menu_page_made_private_purges_every_stored_page(
+    visitor, world, cdn, django_capture_on_commit_callbacks
+):
+    """The menu shows only public pages, and it is on every page."""
+    from wagtail.models import PageViewRestriction
+
+    about = world["about"]
+    about.show_in_menus = True
+    about.save_revision().publish()
+    stored = stored_everywhere(visitor, world)
+    assert 'href="/en/about/"' in visitor.get(world["innovation"].url).text
+    cdn.purged.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=Page.objects.get(pk=about.pk), restriction_type=PageViewRestriction.LOGIN
+        )
+
+    assert {*stored, about.url, "/sitemap.xml"} <= purged(cdn)
+    assert 'href="/en/about/"' not in visitor.get(world["innovation"].url).text

@@ -192,3 +192,33 @@ def test_a_page_scheduled_to_go_live_is_published_when_its_time_comes():
     job.run(django_timezone.now())
     page.refresh_from_db()
     assert page.title == "About, rewritten"
+
+
+@pytest.mark.django_db
+def test_a_scheduled_page_that_cannot_go_live_stays_scheduled_and_the_others_still_go(caplog):
+    from django.utils import timezone as django_timezone
+
+    from home.models import ScheduledRun
+    from tests.factories import make_standard_page
+
+    taken = make_standard_page(title="Contact", slug="contact")
+    about = make_standard_page(title="About", slug="about")
+    due = django_timezone.now() - timedelta(minutes=1)
+    # Scheduled to take a slug a sibling has since taken: it cannot be published.
+    about.slug = "contact"
+    stuck = about.save_revision(approved_go_live_at=due, clean=False)
+    taken.title = "Contact us"
+    taken.save_revision(approved_go_live_at=due)
+    job = next(job for job in all_jobs() if job.name == "publish_scheduled")
+
+    ran = run_due(now=django_timezone.now(), jobs=[job])
+
+    assert ran == ["publish_scheduled"]
+    assert ScheduledRun.objects.get(job="publish_scheduled").error.startswith("RuntimeError")
+    assert "stays scheduled" in caplog.text
+    taken.refresh_from_db()
+    about.refresh_from_db()
+    assert taken.title == "Contact us"
+    assert about.slug == "about"
+    stuck.refresh_from_db()
+    assert stuck.approved_go_live_at == due  # still scheduled, for an editor to see
