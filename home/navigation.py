@@ -34,7 +34,10 @@ def page_chrome(request, page) -> Chrome:
         f"chrome:{getattr(site, 'pk', '-')}:{page.pk if isinstance(page, Page) else '-'}:"
         f"{translation.get_language()}"
     )
-    compute = lambda: _read(request, page if isinstance(page, Page) else None)  # noqa: E731
+
+    def compute() -> Chrome:
+        return _read(request, page if isinstance(page, Page) else None)
+
     if isinstance(page, Page) and (page.pk is None or getattr(request, "is_preview", False)):
         # A preview's page may be unsaved, or differ from what is published: this request's.
         return remembered(key, compute)

@@ -287,26 +287,27 @@ def purge_restricted(page: Page) -> set[str]:
     page too."""
     urls = urls_showing(page)
     for below in page.get_descendants().live().specific(defer=True):
-        url = below.get_full_url()
-        if url:
-            urls.add(url)
-        for hook in hooks.get_hooks("page_cache_urls_showing"):
-            urls.update(hook(below))
+        urls |= own_addresses(below)
     if was_or_is_in_menu(page):
         urls |= every_stored_url()
     return purge_urls(urls)
 
 
+def own_addresses(page: Page) -> set[str]:
+    """``page``'s own address and what the ``page_cache_urls_showing`` hooks add for it (the
+    showcase, the feeds, the home pages); ``page`` specific."""
+    urls = {url for url in (page.get_full_url(),) if url}
+    for hook in hooks.get_hooks("page_cache_urls_showing"):
+        urls.update(hook(page))
+    return urls
+
+
 def every_stored_url() -> set[str]:
     """Every address the page cache may hold: each live public page in every language, what
-    the ``page_cache_urls_showing`` hooks add for them (the showcase, the feeds), the sitemap."""
+    the ``page_cache_urls_showing`` hooks add for them, the sitemap."""
     urls = {sitemap_url()}
     for page in Page.objects.live().public().filter(depth__gt=1).specific(defer=True):
-        url = page.get_full_url()
-        if url:
-            urls.add(url)
-        for hook in hooks.get_hooks("page_cache_urls_showing"):
-            urls.update(hook(page))
+        urls |= own_addresses(page)
     return urls
 
 
