@@ -1,9 +1,11 @@
 """The public pages a visitor reads, in each language, checked in a real browser."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 PAGES = {
     "en": [
@@ -43,14 +45,15 @@ def test_visitor_goes_from_home_to_the_open_round_and_switches_language(page, de
     page.goto("/en/")
     page.get_by_role("link", name="Read the call: Innovation competition 2026").click()
 
-    assert page.url.endswith("/en/competitions/2026/")
-    assert page.get_by_role("row", name="Client focus").is_visible()
+    # is_visible() answers at once, perhaps before the new page has parsed; expect() waits.
+    expect(page).to_have_url(re.compile(r"/en/competitions/2026/$"))
+    expect(page.get_by_role("row", name="Client focus")).to_be_visible()
 
     page.get_by_role("navigation", name="Language").get_by_role("link", name="Suomi").click()
 
-    assert page.url.endswith("/fi/kilpailut/2026/")
-    assert page.locator("h1").inner_text() == "Innovaatiokilpailu 2026"
-    assert page.get_by_role("row", name="Asiakaslähtöisyys").is_visible()
+    expect(page).to_have_url(re.compile(r"/fi/kilpailut/2026/$"))
+    expect(page.locator("h1")).to_have_text("Innovaatiokilpailu 2026")
+    expect(page.get_by_role("row", name="Asiakaslähtöisyys")).to_be_visible()
 
 
 def test_keyboard_user_skips_to_the_content(page, demo):
