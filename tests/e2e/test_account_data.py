@@ -40,7 +40,8 @@ def test_a_person_downloads_their_data_and_deletes_their_account(page, axe_check
     assert data["profile"]["name"] == "Niina Nurse"
     assert [idea["title"] for idea in data["ideas"]] == ["Psychologist within reach"]
 
-    page.get_by_role("link", name="Delete my account").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Delete my account").click()
     main = page.locator("main")
     main.get_by_text("Clinic team passes to Olli Psychologist").wait_for()
     main.get_by_text("Solo team has no other member").wait_for()
@@ -48,7 +49,8 @@ def test_a_person_downloads_their_data_and_deletes_their_account(page, axe_check
     page.screenshot(path=str(SHOTS / "delete-account-1280x800.png"), full_page=True)
 
     page.get_by_label("Your password").fill("not my password")
-    page.get_by_role("button", name="Delete my account for good").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete my account for good").click()
     page.get_by_text("This is not your password.").wait_for()
     assert page.get_by_label("Your password").get_attribute("aria-invalid") == "true"
     axe_check(page)
@@ -76,7 +78,8 @@ def test_a_coordinator_erases_a_person_on_request(page, axe_check):
     page.wait_for_timeout(500)
     axe_check(page)
     page.screenshot(path=str(SHOTS / "admin-people-search-1280x800.png"), full_page=True)
-    page.locator("tr", has_text="asker@example.org").get_by_role("link").click()
+    with page.expect_navigation():
+        page.locator("tr", has_text="asker@example.org").get_by_role("link").click()
     page.get_by_text("What happens").wait_for()
     page.wait_for_timeout(500)
     axe_check(page)

@@ -77,7 +77,10 @@ def translate_to_finnish(page, competition) -> None:
         segment = page.locator("li.incomplete", has_text=english).last
         segment.get_by_role("button", name="Translate").click()
         segment.locator("textarea").fill(finnish)
-        segment.get_by_role("button", name="Save").click()
+        # The segment is marked complete while its save is still on its way: wait for the
+        # server's answer, or "Publish" may go out first and publish the English text.
+        with page.expect_response(lambda response: response.request.method == "PUT"):
+            segment.get_by_role("button", name="Save").click()
         page.locator("li.complete", has_text=english).last.wait_for()
     with page.expect_navigation():
         page.get_by_role("button", name="Publish in Suomi").click()

@@ -78,10 +78,9 @@ def test_staff_sign_in_with_the_organisation_and_a_second_factor(
         assert competition.title in page.locator("main").inner_text()
         axe_check(page)
         assert SocialAccount.objects.get(provider=PROVIDER_ID).user == juror
+        page.goto("/en/accounts/logout/")
         with page.expect_navigation():
-            page.goto("/en/accounts/logout/")
-        page.locator("main button[type=submit]").first.click()
-        page.wait_for_load_state()
+            page.locator("main button[type=submit]").first.click()
 
     # The coordinator: signing in with a password, the admin first wants a second factor.
     sign_in(page, coordinator.email)

@@ -26,8 +26,8 @@ def link_in_latest_mail(to: str, pattern: str) -> str:
 
 
 def submit(page, selector: str = "main button[type=submit]") -> None:
-    page.locator(selector).first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(selector).first.click()
 
 
 @pytest.mark.parametrize("language", ["en", "fi"])
@@ -51,11 +51,11 @@ def test_team_journey(browser, live_server, axe_check, language):
 
     # From the open round to a new team that spans two units.
     page.goto(ROUND_PATH[language])
-    page.locator('main a[href$="/submit/"]').click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator('main a[href$="/submit/"]').click()
     axe_check(page)
-    page.locator('main a[href*="/my/teams/new/"]').first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator('main a[href*="/my/teams/new/"]').first.click()
     axe_check(page)
     page.fill("input[name=name]", "Worried parents")
     page.get_by_label("Maternity and child health clinic").check()
@@ -90,8 +90,8 @@ def test_team_journey(browser, live_server, axe_check, language):
     sign_in(page, email, language)
     page.goto(f"/{language}/my/ideas/")
     axe_check(page)
-    page.locator(f'main a[href$="/my/ideas/{idea.pk}/"]').click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f'main a[href$="/my/ideas/{idea.pk}/"]').click()
     assert page.input_value("input[name=title]") == "Psychologist within reach"
     page.fill("textarea[name=problem]", "Worried parents wait weeks for help.")
     page.fill("textarea[name=service_model]", "A shared consultation hour.")
