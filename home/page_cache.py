@@ -284,10 +284,18 @@ def purge_restricted(page: Page) -> set[str]:
     ``page_cache_urls_showing`` hooks add (the showcase, the feeds, the home pages): the
     public copy stored before the restriction must not be served after it. A page in the main
     menu is on every page, which the menu shows only while it is public: then every stored
-    page too."""
+    page too. The page's aliases, and theirs below, are guarded by the same restriction."""
     urls = urls_showing(page)
+    guarded = [page.pk]
     for below in page.get_descendants().live().specific(defer=True):
+        guarded.append(below.pk)
         urls |= own_addresses(below)
+    # An alias takes its source's restrictions (Page.get_view_restrictions): its stored copy,
+    # what lists it and the pages below it go too.
+    for alias in Page.objects.filter(alias_of__in=guarded).live().specific(defer=True):
+        urls |= urls_showing(alias)
+        for below in alias.get_descendants().live().specific(defer=True):
+            urls |= own_addresses(below)
     if was_or_is_in_menu(page):
         urls |= every_stored_url()
     return purge_urls(urls)

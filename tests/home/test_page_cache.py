@@ -541,6 +541,29 @@ def test_a_view_restriction_purges_the_stored_copies_of_its_pages_and_their_list
     assert "Psychologist within reach" in visitor.get(innovation.url).content.decode()
 
 
+def test_a_view_restriction_purges_the_stored_copies_of_the_pages_aliases(
+    visitor, world, cdn, django_capture_on_commit_callbacks, count_queries
+):
+    """Wagtail guards an alias by its source's restriction, wherever the alias stands."""
+    from wagtail.models import PageViewRestriction
+
+    about = world["about"]
+    alias = about.create_alias(parent=world["round"], update_slug="about-the-round")
+    assert "About" in visitor.get(alias.url).content.decode()
+    assert count_queries(lambda: visitor.get(alias.url)) == 0  # stored
+    visitor.get(world["innovation"].url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=Page.objects.get(pk=about.pk), restriction_type=PageViewRestriction.LOGIN
+        )
+
+    assert {about.url, alias.url, world["round"].url} <= purged(cdn)
+    answer = visitor.get(alias.url)
+    assert answer.status_code == 302 and "/login/" in answer["Location"]
+    assert count_queries(lambda: visitor.get(world["innovation"].url)) == 0  # untouched
+
+
 def test_a_menu_page_made_private_purges_every_stored_page(
     visitor, world, cdn, django_capture_on_commit_callbacks
 ):
