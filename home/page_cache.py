@@ -284,21 +284,34 @@ def purge_restricted(page: Page) -> set[str]:
     ``page_cache_urls_showing`` hooks add (the showcase, the feeds, the home pages): the
     public copy stored before the restriction must not be served after it. A page in the main
     menu is on every page, which the menu shows only while it is public: then every stored
-    page too. The page's aliases, and theirs below, are guarded by the same restriction."""
+    page too. The same for the page's aliases and the pages below them, which Wagtail guards
+    by their source's restriction."""
     urls = urls_showing(page)
-    guarded = [page.pk]
     for below in page.get_descendants().live().specific(defer=True):
-        guarded.append(below.pk)
         urls |= own_addresses(below)
-    # An alias takes its source's restrictions (Page.get_view_restrictions): its stored copy,
-    # what lists it and the pages below it go too.
-    for alias in Page.objects.filter(alias_of__in=guarded).live().specific(defer=True):
+    for alias in aliases_of(page):
         urls |= urls_showing(alias)
         for below in alias.get_descendants().live().specific(defer=True):
             urls |= own_addresses(below)
     if was_or_is_in_menu(page):
         urls |= every_stored_url()
     return purge_urls(urls)
+
+
+def aliases_of(page: Page) -> list[Page]:
+    """The live aliases of ``page``, directly or of an alias of it, as far as the chain goes:
+    ``Page.get_view_restrictions`` follows an alias to its source, and an alias of an alias
+    keeps the alias as its source. Not aliases of the pages below ``page``: Wagtail asks
+    those pages' own restrictions, not their ancestors'."""
+    found: dict[int, Page] = {}
+    sources = {page.pk}
+    while sources:
+        step = Page.objects.filter(alias_of__in=sources).exclude(pk__in=[page.pk, *found])
+        sources = set()
+        for alias in step.specific(defer=True):
+            found[alias.pk] = alias
+            sources.add(alias.pk)
+    return [alias for alias in found.values() if alias.live]
 
 
 def own_addresses(page: Page) -> set[str]:

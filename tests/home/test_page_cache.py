@@ -26,6 +26,7 @@ from home.models import PendingPurge
 from home.page_cache import page_cacheable
 from ideas.services import publish_results
 from tests.factories import (
+    home_page,
     make_index,
     make_innovation,
     make_round,
@@ -544,13 +545,20 @@ def test_a_view_restriction_purges_the_stored_copies_of_its_pages_and_their_list
 def test_a_view_restriction_purges_the_stored_copies_of_the_pages_aliases(
     visitor, world, cdn, django_capture_on_commit_callbacks, count_queries
 ):
-    """Wagtail guards an alias by its source's restriction, wherever the alias stands."""
+    """Wagtail guards an alias by its source's restriction, wherever the alias stands, an
+    alias of that alias too, and the pages below them."""
     from wagtail.models import PageViewRestriction
 
     about = world["about"]
-    alias = about.create_alias(parent=world["round"], update_slug="about-the-round")
-    assert "About" in visitor.get(alias.url).content.decode()
-    assert count_queries(lambda: visitor.get(alias.url)) == 0  # stored
+    make_standard_page(parent=about, title="Contact", slug="contact")
+    alias = about.create_alias(parent=world["round"], update_slug="about-the-round", recursive=True)
+    again = alias.create_alias(parent=home_page(), update_slug="about-again")
+    below = [page.url for page in alias.get_children()]
+    assert below == ["/en/competitions/spring/about-the-round/contact/"]
+    guarded = [alias.url, again.url, *below]
+    for address, title in zip(guarded, ["About", "About", "Contact"], strict=True):
+        assert f"<h1>{title}</h1>" in visitor.get(address).content.decode(), address
+        assert count_queries(lambda address=address: visitor.get(address)) == 0  # stored
     visitor.get(world["innovation"].url)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -558,9 +566,11 @@ def test_a_view_restriction_purges_the_stored_copies_of_the_pages_aliases(
             page=Page.objects.get(pk=about.pk), restriction_type=PageViewRestriction.LOGIN
         )
 
-    assert {about.url, alias.url, world["round"].url} <= purged(cdn)
-    answer = visitor.get(alias.url)
-    assert answer.status_code == 302 and "/login/" in answer["Location"]
+    assert {about.url, *guarded} <= purged(cdn)
+    for address in guarded:
+        answer = visitor.get(address)
+        assert answer.status_code == 302 and "/login/" in answer["Location"], address
+        assert "Contact" not in answer.content.decode()
     assert count_queries(lambda: visitor.get(world["innovation"].url)) == 0  # untouched
 
 
