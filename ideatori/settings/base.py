@@ -7,6 +7,7 @@ project looks at ``os.environ``.
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -275,6 +276,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "home.cache_backend.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
+            # Keys carry the site's host: a staging and a production site that share one Redis
+            # must not serve each other's routed pages, menus, settings or figures.
+            "KEY_PREFIX": urlsplit(os.environ.get("DJANGO_SITE_URL", "")).netloc,
             # A Redis that went away costs a request two seconds, not a worker (and, with the
             # forgiving backend, not the page either).
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

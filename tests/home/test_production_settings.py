@@ -114,8 +114,11 @@ def test_without_database_url_the_default_is_an_sqlite_file():
         (
             "REDIS_URL",
             "redis://cache.internal:6379/1",
-            "settings.CACHES['default']['BACKEND'] + ' ' + settings.CACHES['default']['LOCATION']",
-            "home.cache_backend.ForgivingRedisCache redis://cache.internal:6379/1",
+            "' '.join(settings.CACHES['default'][key] for key in"
+            " ('BACKEND', 'LOCATION', 'KEY_PREFIX'))",
+            # Two sites that share one Redis keep their keys apart by their hosts.
+            "home.cache_backend.ForgivingRedisCache redis://cache.internal:6379/1"
+            " ideas.example.org",
         ),
         (
             "FRONTEND_CACHE_PURGE_URL",
