@@ -286,12 +286,10 @@ def purge_restricted(page: Page) -> set[str]:
     menu is on every page, which the menu shows only while it is public: then every stored
     page too. The same for the page's aliases and the pages below them, which Wagtail guards
     by their source's restriction."""
-    urls = urls_showing(page)
-    for below in page.get_descendants().live().specific(defer=True):
-        urls |= own_addresses(below)
-    for alias in aliases_of(page):
-        urls |= urls_showing(alias)
-        for below in alias.get_descendants().live().specific(defer=True):
+    urls: set[str] = set()
+    for guarded in (page, *aliases_of(page)):
+        urls |= urls_showing(guarded)
+        for below in guarded.get_descendants().live().specific(defer=True):
             urls |= own_addresses(below)
     if was_or_is_in_menu(page):
         urls |= every_stored_url()

@@ -92,31 +92,21 @@ def publish_scheduled(now: datetime) -> int:
         for model in apps.get_models()
         if issubclass(model, DraftStateMixin) and not issubclass(model, Page)
     ]
-    actions = []
-    for model in models:
-        for item in model.objects.filter(live=True, expire_at__lt=now).order_by("expire_at"):
-            actions.append(
-                (
-                    item,
-                    lambda item=item: item.unpublish(
-                        set_expired=True, log_action="wagtail.unpublish.scheduled"
-                    ),
-                )
-            )
-    for revision in Revision.objects.filter(approved_go_live_at__lt=now).order_by(
-        "approved_go_live_at", "pk"
-    ):
-        actions.append(
-            (
-                revision,
-                lambda revision=revision: revision.publish(log_action="wagtail.publish.scheduled"),
-            )
+    actions = [
+        (item, item.unpublish, {"set_expired": True, "log_action": "wagtail.unpublish.scheduled"})
+        for model in models
+        for item in model.objects.filter(live=True, expire_at__lt=now).order_by("expire_at")
+    ] + [
+        (revision, revision.publish, {"log_action": "wagtail.publish.scheduled"})
+        for revision in Revision.objects.filter(approved_go_live_at__lt=now).order_by(
+            "approved_go_live_at", "pk"
         )
+    ]
     failed = []
-    for item, action in actions:
+    for item, action, options in actions:
         try:
             with transaction.atomic():
-                action()
+                action(**options)
         except Exception:
             logger.exception("Scheduled publishing of %r failed; it stays scheduled", item)
             failed.append(repr(item))
